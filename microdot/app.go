@@ -1,0 +1,259 @@
+package microdot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// DefaultMaxBodyBytes is the request body limit of a new App: 1 MiB. It is far
+// above Microdot's 16 KiB, which users kept tripping over, and still small
+// enough that a device with little memory is not exhausted by one client.
+const DefaultMaxBodyBytes = 1 << 20
+
+// An App holds routes, hooks and error handlers, and serves HTTP requests with
+// them. It is an [http.Handler]: it can be served by any [http.Server], wrapped
+// by any net/http middleware, or mounted into another App.
+//
+// Configure an App (routes, hooks, handlers, fields) before it serves its
+// first request, or at least not while it serves requests that depend on the
+// change: registration is safe at any time, and each request sees either the
+// set of routes from before a registration or the one from after it.
+type App struct {
+	// MaxBodyBytes limits the size of request bodies. A request that declares
+	// a larger Content-Length is answered 413 before routing; a body that
+	// turns out larger while it is read fails the read with an
+	// *http.MaxBytesError, which becomes a 413 if the handler returns it.
+	// Zero means DefaultMaxBodyBytes; a negative value means no limit.
+	MaxBodyBytes int64
+
+	// Logger receives handler panics (with their stack), errors that become
+	// 500 responses and server errors. Nil means slog.Default().
+	Logger *slog.Logger
+
+	mu         sync.Mutex
+	routes     []*route
+	before     []BeforeFunc
+	after      []AfterFunc
+	afterError []AfterFunc
+	options    []OptionsFunc
+	byStatus   map[int]ErrorHandler
+	byType     []typeHandler
+	converters converterSet
+	mountedIn  *App // set once this App is mounted: it is then frozen
+
+	eng     atomic.Pointer[engine]
+	reqPool sync.Pool
+
+	srv serverState
+}
+
+var _ http.Handler = (*App)(nil)
+
+// New returns an empty App with the default body limit. With no routes it
+// answers every request with 404.
+func New() *App {
+	return &App{}
+}
+
+// ServeHTTP dispatches r to the route that matches its path and method,
+// through the App's hooks and error handlers, and writes the response to w.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	e := a.eng.Load()
+	if e == nil {
+		e = a.build()
+	}
+	e.serveHTTP(w, r)
+}
+
+// changed drops the compiled engine; the next request builds a new one.
+// The caller holds a.mu.
+func (a *App) changed() { a.eng.Store(nil) }
+
+// mustBeOpen panics when a is mounted: a mounted App's routes and hooks were
+// copied into its parent, so later changes would silently do nothing.
+func (a *App) mustBeOpen(what string) {
+	if a.mountedIn != nil {
+		panic(fmt.Sprintf("microdot: cannot %s: this App is mounted into another App; register everything before Mount", what))
+	}
+}
+
+func (a *App) build() *engine {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if e := a.eng.Load(); e != nil {
+		return e
+	}
+	e := newEngine(a)
+	a.eng.Store(e)
+	return e
+}
+
+func (a *App) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
+}
+
+func (a *App) maxBody() int64 {
+	switch {
+	case a.MaxBodyBytes == 0:
+		return DefaultMaxBodyBytes
+	case a.MaxBodyBytes < 0:
+		return -1
+	}
+	return a.MaxBodyBytes
+}
+
+// Mount adds the routes of sub under prefix ("/api" serves sub's "/items" at
+// "/api/items"). The hooks and error handlers of sub move into a and apply to
+// every route of a (Microdot's default, local=False); use [App.MountLocal] to
+// keep them to sub's routes.
+//
+// Routes are copied now: sub is frozen, and registering anything on it later
+// panics instead of being silently ignored. prefix must start with '/', must
+// not end with '/' and must be static.
+func (a *App) Mount(prefix string, sub *App) { a.mount(prefix, sub, false) }
+
+// MountLocal is like [App.Mount], but sub's hooks and error handlers apply only
+// to sub's own routes (Microdot's local=True). For those routes a's
+// BeforeRequest hooks run before sub's, and sub's after hooks before a's;
+// error handlers are looked up in sub first.
+func (a *App) MountLocal(prefix string, sub *App) { a.mount(prefix, sub, true) }
+
+func (a *App) mount(prefix string, sub *App, local bool) {
+	if sub == nil || sub == a {
+		panic("microdot: Mount needs another, non-nil App")
+	}
+	if prefix != "" && (prefix[0] != '/' || strings.HasSuffix(prefix, "/") || strings.ContainsAny(prefix, "<>:*?#")) {
+		panic(fmt.Sprintf("microdot: mount prefix %q must start with '/', must not end with '/' and must be static", prefix))
+	}
+	sub.mu.Lock()
+	sub.mustBeOpen("mount it again")
+	sub.mountedIn = a
+	routes := sub.routes
+	moved := sub.hooksOf()
+	convs := sub.converters
+	sub.mu.Unlock()
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.mustBeOpen("mount into it")
+	for _, rt := range routes {
+		p, err := parsePattern(prefix+rt.pattern.source, mergeConverters(a.converters, convs))
+		if err != nil {
+			panic("microdot: mount: " + err.Error())
+		}
+		cp := *rt
+		cp.pattern = p
+		cp.prefix = prefix + rt.prefix
+		if local {
+			cp.scope = cp.scope.under(a, sub)
+		} else {
+			cp.scope = cp.scope.under(a, nil)
+		}
+		a.routes = append(a.routes, &cp)
+	}
+	if !local {
+		a.before = append(a.before, moved.before...)
+		a.after = append(a.after, moved.after...)
+		a.afterError = append(a.afterError, moved.afterError...)
+		a.options = append(a.options, moved.options...)
+		a.byType = append(a.byType, moved.byType...)
+		for s, h := range moved.byStatus {
+			if a.byStatus == nil {
+				a.byStatus = map[int]ErrorHandler{}
+			}
+			if _, ok := a.byStatus[s]; !ok {
+				a.byStatus[s] = h
+			}
+		}
+	}
+	a.changed()
+}
+
+// MountHandler serves every request under prefix with h, for any method, with
+// the prefix stripped from the path (as [http.StripPrefix] does). It is how a
+// plain net/http handler joins an App; the App's hooks do not run for it.
+func (a *App) MountHandler(prefix string, h http.Handler) {
+	if h == nil {
+		panic("microdot: MountHandler needs a non-nil handler")
+	}
+	if prefix == "" || prefix[0] != '/' || strings.HasSuffix(prefix, "/") {
+		panic(fmt.Sprintf("microdot: mount prefix %q must start with '/' and must not end with '/'", prefix))
+	}
+	strip := http.StripPrefix(prefix, h)
+	serve := func(req *Request) (*Response, error) {
+		return &Response{kind: bodyHandler, value: strip}, nil
+	}
+	methods := []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions}
+	a.Route(prefix, serve, methods...)
+	a.Route(prefix+"/*rest", serve, methods...)
+}
+
+func mergeConverters(sets ...converterSet) converterSet {
+	out := converterSet{}
+	for _, s := range sets {
+		for k, v := range s {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// hooks is a snapshot of one App's hooks and error handlers.
+type hooks struct {
+	before     []BeforeFunc
+	after      []AfterFunc
+	afterError []AfterFunc
+	options    []OptionsFunc
+	byStatus   map[int]ErrorHandler
+	byType     []typeHandler
+}
+
+// hooksOf returns a's hooks. The caller holds a.mu.
+func (a *App) hooksOf() hooks {
+	return hooks{
+		before:     a.before,
+		after:      a.after,
+		afterError: a.afterError,
+		options:    a.options,
+		byStatus:   a.byStatus,
+		byType:     a.byType,
+	}
+}
+
+// scope lists the Apps whose hooks apply to a route, outermost first. A nil
+// scope means "the App the route is registered on".
+type scope struct {
+	apps []*App
+}
+
+// under returns the scope of a route after its App is mounted into parent;
+// local is the mounted App when its hooks stay local, nil when they move.
+func (s *scope) under(parent, local *App) *scope {
+	var inner []*App
+	if s != nil {
+		inner = s.apps[1:] // the first entry is the App being mounted (or moved)
+	}
+	apps := []*App{parent}
+	if local != nil {
+		apps = append(apps, local)
+	}
+	return &scope{apps: append(apps, inner...)}
+}
+
+// contextKey is the type of the App's context keys.
+type contextKey struct{ name string }
+
+// shutdownContext returns the context that is cancelled when Shutdown begins;
+// streaming responses stop when it is.
+func (a *App) shutdownContext() context.Context {
+	return a.srv.closing()
+}

@@ -1,0 +1,198 @@
+package microdot
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+)
+
+// Handler answers one request. A non-nil error is turned into a response by the
+// error handlers (an *HTTPError from Abort keeps its status; anything else is a 500).
+// A nil *Response with a nil error is an empty 204 No Content.
+type Handler func(req *Request) (*Response, error)
+
+// BeforeFunc runs before the handler. A non-nil *Response ends the chain: the handler
+// is not called and that response is sent, after the AfterRequest hooks.
+// A non-nil error ends the chain too, and goes to the error handlers.
+type BeforeFunc func(req *Request) (*Response, error)
+
+// AfterFunc may change res in place or return a replacement; nil keeps res.
+// In a hook, res.Header is never nil: it is the header map of the response
+// being written, with the handler's headers already in it.
+type AfterFunc func(req *Request, res *Response) *Response
+
+// An OptionsFunc answers OPTIONS requests before they reach routes,
+// BeforeRequest hooks or the automatic OPTIONS reply; CORS preflights are its
+// main use. res is a 204 No Content response with no body whose Header is the
+// header map of the response being written (never nil). allow lists the
+// methods that the routes at the request's path serve (GET routes add HEAD;
+// OPTIONS only when a route was registered for it), and is empty when no route
+// matches the path.
+//
+// The function returns true to send res, after changing its StatusCode and
+// Header as it likes; the response then goes through the AfterErrorRequest
+// hooks, as the automatic OPTIONS reply does. It returns false to decline, and
+// must then leave res untouched.
+type OptionsFunc func(req *Request, res *Response, allow []string) bool
+
+// BeforeRequest adds f to the hooks that run, in registration order, after a
+// route is found and before its handler. A typical use is authentication that
+// answers 401 before the handler runs. They do not run for 404, 405, 413 or
+// OPTIONS requests answered automatically.
+func (a *App) BeforeRequest(f BeforeFunc) {
+	a.register(func() { a.before = append(a.before, f) }, f == nil, "BeforeRequest")
+}
+
+// AfterRequest adds f to the hooks that run, in registration order, after a
+// handler (or a BeforeRequest hook) produced a response. Use it for headers
+// that every successful response carries.
+func (a *App) AfterRequest(f AfterFunc) {
+	a.register(func() { a.after = append(a.after, f) }, f == nil, "AfterRequest")
+}
+
+// AfterErrorRequest adds f to the hooks that run, in registration order, on
+// every response that did not come through the success path: 404, 405, 413,
+// Abort, an error returned by a handler or hook, a panic, the automatic
+// OPTIONS reply and responses of OptionsFuncs. Together with AfterRequest it
+// covers every response, which is what CORS headers need.
+func (a *App) AfterErrorRequest(f AfterFunc) {
+	a.register(func() { a.afterError = append(a.afterError, f) }, f == nil, "AfterErrorRequest")
+}
+
+// OptionsHandler adds f to the functions that may answer OPTIONS requests
+// before routing; see [OptionsFunc].
+func (a *App) OptionsHandler(f OptionsFunc) {
+	a.register(func() { a.options = append(a.options, f) }, f == nil, "OptionsHandler")
+}
+
+func (a *App) register(add func(), isNil bool, what string) {
+	if isNil {
+		panic("microdot: " + what + " needs a non-nil function")
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.mustBeOpen("add a " + what + " hook")
+	add()
+	a.changed()
+}
+
+// AfterRequest adds f to the hooks of this request only (Microdot's
+// request.after_request). They run after the App's AfterRequest hooks, on the
+// success path only.
+func (r *Request) AfterRequest(f AfterFunc) {
+	if f != nil {
+		r.after = append(r.after, f)
+	}
+}
+
+// run serves req with its route's hooks and handler.
+func (e *engine) run(req *Request, c *chain) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.recovered(req, c, p)
+		}
+	}()
+	req.Request.Pattern = req.route.pattern.source
+	var res *Response
+	var err error
+	for _, f := range c.before {
+		if res, err = f(req); res != nil || err != nil {
+			break
+		}
+	}
+	if res == nil && err == nil {
+		res, err = req.route.handler(req)
+	}
+	if err == nil {
+		res, err = req.adopt(res)
+	}
+	if err != nil {
+		e.fail(req, c, err)
+		return
+	}
+	for _, f := range c.after {
+		if next := f(req, res); next != nil {
+			if res, err = req.adopt(next); err != nil {
+				e.fail(req, c, err)
+				return
+			}
+		}
+	}
+	for i := 0; i < len(req.after); i++ {
+		if next := req.after[i](req, res); next != nil {
+			if res, err = req.adopt(next); err != nil {
+				e.fail(req, c, err)
+				return
+			}
+		}
+	}
+	e.send(req, c, res)
+}
+
+// fail answers req with the error response for err, through the error
+// handlers and the AfterErrorRequest hooks.
+func (e *engine) fail(req *Request, c *chain, err error) {
+	res := e.errorResponse(req, c, err)
+	e.finishError(req, c, res)
+}
+
+// finishError runs the AfterErrorRequest hooks on res and sends it. A panic
+// in a hook ends in a plain 500.
+func (e *engine) finishError(req *Request, c *chain, res *Response) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.logPanic(req, p)
+			req.plain500()
+		}
+	}()
+	res, err := req.adopt(res)
+	if err != nil {
+		e.log(req, "error response cannot be sent", err)
+		req.plain500()
+		return
+	}
+	for _, f := range c.afterError {
+		if next := f(req, res); next != nil {
+			if res, err = req.adopt(next); err != nil {
+				e.log(req, "error response cannot be sent", err)
+				req.plain500()
+				return
+			}
+		}
+	}
+	e.write(req, c, res)
+}
+
+// send writes a success-path response. Errors found while writing (a file
+// that cannot be opened) still get their error response when nothing was
+// written yet.
+func (e *engine) send(req *Request, c *chain, res *Response) {
+	e.write(req, c, res)
+}
+
+// recovered turns a panic into a 500 through the error path, or, when the
+// response has started, aborts the connection so the client sees a truncated
+// response rather than a complete-looking one.
+func (e *engine) recovered(req *Request, c *chain, p any) {
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+	e.logPanic(req, p)
+	if req.started {
+		panic(http.ErrAbortHandler)
+	}
+	e.fail(req, c, &PanicError{Value: p})
+}
+
+func (e *engine) logPanic(req *Request, p any) {
+	e.app.logger().LogAttrs(req.Context(), slog.LevelError, "microdot: panic serving request",
+		slog.String("method", req.Method), slog.String("path", req.URL.Path),
+		slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
+}
+
+func (e *engine) log(req *Request, msg string, err error) {
+	e.app.logger().LogAttrs(req.Context(), slog.LevelError, "microdot: "+msg,
+		slog.String("method", req.Method), slog.String("path", req.URL.Path),
+		slog.String("error", err.Error()))
+}

@@ -1,0 +1,335 @@
+package microdot
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// A Converter turns one path parameter into a typed value. It is what the
+// "int" in "<int:id>" names: Pattern says which text the parameter may hold
+// and Parse turns that text into the value that [Request.Param] returns.
+//
+// Register custom converters with [App.Converter] before the routes that use them.
+type Converter struct {
+	// Pattern is an RE2 regular expression that the whole parameter must match.
+	// An empty Pattern means "[^/]+": one non-empty path segment.
+	Pattern string
+	// Parse converts the matched text. A non-nil error means "no match": the
+	// next route that could match the path is tried, then 404. A nil Parse
+	// keeps the text as a string.
+	Parse func(string) (any, error)
+}
+
+// converter is a compiled Converter.
+type converter struct {
+	name    string
+	pattern string         // regexp source, used when the value is part of a tail regexp
+	re      *regexp.Regexp // anchored; nil when check alone decides
+	check   func(string) bool
+	parse   func(string) (any, error)
+	slashes bool // the value may span several segments (path)
+}
+
+func (c *converter) accepts(v string) bool {
+	if c.check != nil && !c.check(v) {
+		return false
+	}
+	if c.re != nil && !c.re.MatchString(v) {
+		return false
+	}
+	if c.parse != nil {
+		if _, err := c.parse(v); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *converter) value(v string) any {
+	if c.parse == nil {
+		return v
+	}
+	x, err := c.parse(v)
+	if err != nil {
+		return nil
+	}
+	return x
+}
+
+var (
+	stringConverter = &converter{name: "string", pattern: `[^/]+`, check: isSegment}
+	pathConverter   = &converter{name: "path", pattern: `.+`, check: nonEmpty, slashes: true}
+	intConverter    = &converter{name: "int", pattern: `-?[0-9]+`, check: isInt, parse: parseInt}
+)
+
+func builtinConverter(name string) *converter {
+	switch name {
+	case "string":
+		return stringConverter
+	case "int":
+		return intConverter
+	case "path":
+		return pathConverter
+	}
+	return nil
+}
+
+func nonEmpty(s string) bool { return s != "" }
+
+func isSegment(s string) bool { return s != "" && strings.IndexByte(s, '/') < 0 }
+
+// isInt accepts what Microdot's int converter accepts: an optional minus sign and
+// decimal digits ("007" is 7), and rejects values that overflow an int.
+func isInt(s string) bool {
+	_, err := parseInt(s)
+	return err == nil
+}
+
+func parseInt(s string) (any, error) {
+	if s == "" || s == "-" || s[0] == '+' {
+		return nil, strconv.ErrSyntax
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+func compileConverter(name string, c Converter) (*converter, error) {
+	if !validName(name) {
+		return nil, fmt.Errorf("converter name %q is not an identifier (letters, digits and _, not starting with a digit)", name)
+	}
+	if name == "re" || builtinConverter(name) != nil {
+		return nil, fmt.Errorf("converter name %q is built in; choose another name", name)
+	}
+	src := c.Pattern
+	if src == "" {
+		src = `[^/]+`
+	}
+	re, err := regexp.Compile(`^(?:` + src + `)$`)
+	if err != nil {
+		return nil, fmt.Errorf("converter %q: pattern %q is not a valid regular expression: %v", name, src, err)
+	}
+	// A custom converter always covers exactly one path segment.
+	return &converter{name: name, pattern: src, re: re, check: isSegment, parse: c.Parse}, nil
+}
+
+func compileRegexConverter(src string) (*converter, error) {
+	re, err := regexp.Compile(`^(?:` + src + `)$`)
+	if err != nil {
+		return nil, fmt.Errorf("regular expression %q does not compile: %v", src, err)
+	}
+	return &converter{name: "re", pattern: src, re: re, check: isSegment}, nil
+}
+
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+type segKind uint8
+
+const (
+	segStatic   segKind = iota // literal text
+	segLiteral                 // literal text that httprouter would read as a wildcard (":" or "*")
+	segParam                   // one segment through a converter
+	segPath                    // <path:name>: one or more segments, never empty
+	segCatchAll                // httprouter's *name: the rest of the path with its leading slash
+)
+
+type segment struct {
+	kind segKind
+	text string // segStatic, segLiteral
+	name string // parameters
+	conv *converter
+}
+
+// pattern is a parsed route pattern.
+type pattern struct {
+	source   string
+	segments []segment
+	names    []string // parameter names, in order
+	shape    string   // the httprouter path that finds candidates for this pattern
+	static   bool     // no parameter at all
+	tail     *tail    // set when the shape ends in a catch-all
+}
+
+// tail matches what an httprouter catch-all captured.
+type tail struct {
+	first  int            // index in names of the first tail parameter
+	simple segKind        // segPath or segCatchAll when the catch-all is the last segment alone
+	conv   *converter     // for simple tails
+	re     *regexp.Regexp // otherwise: one group per parameter, named t0, t1, ...
+	groups []int          // group index for each tail parameter
+	convs  []*converter
+}
+
+// lookupConverter finds a converter by name; app-registered ones come first.
+type converterSet map[string]*converter
+
+func (s converterSet) find(name string) *converter {
+	if c := builtinConverter(name); c != nil {
+		return c
+	}
+	return s[name]
+}
+
+// parsePattern parses src. Errors say what is wrong with which part and what
+// would be right; the App turns them into registration panics.
+func parsePattern(src string, convs converterSet) (*pattern, error) {
+	if src == "" || src[0] != '/' {
+		return nil, fmt.Errorf("pattern %q must begin with '/'", src)
+	}
+	for i := 0; i < len(src); i++ {
+		if c := src[i]; c < 0x20 || c == 0x7f || c == '?' || c == '#' {
+			return nil, fmt.Errorf("pattern %q contains %q; a pattern is a path without query, fragment or control characters", src, c)
+		}
+	}
+	p := &pattern{source: src, static: true}
+	parts := strings.Split(src[1:], "/")
+	seen := map[string]bool{}
+	var shape strings.Builder
+	addName := func(name string) error {
+		if !validName(name) {
+			return fmt.Errorf("pattern %q: parameter name %q is not an identifier (letters, digits and _, not starting with a digit)", src, name)
+		}
+		if seen[name] {
+			return fmt.Errorf("pattern %q: parameter %q appears twice", src, name)
+		}
+		seen[name] = true
+		p.names = append(p.names, name)
+		return nil
+	}
+	for i, part := range parts {
+		var seg segment
+		switch {
+		case strings.HasPrefix(part, "<") && strings.HasSuffix(part, ">") && len(part) >= 2:
+			inner := part[1 : len(part)-1]
+			typ, name := "string", inner
+			if rest, ok := strings.CutPrefix(inner, "re:"); ok {
+				j := strings.LastIndexByte(rest, ':')
+				if j < 0 {
+					return nil, fmt.Errorf("pattern %q: %q needs the form <re:REGEX:name>", src, part)
+				}
+				c, err := compileRegexConverter(rest[:j])
+				if err != nil {
+					return nil, fmt.Errorf("pattern %q: %v", src, err)
+				}
+				seg = segment{kind: segParam, name: rest[j+1:], conv: c}
+			} else {
+				if j := strings.IndexByte(inner, ':'); j >= 0 {
+					typ, name = inner[:j], inner[j+1:]
+				}
+				c := convs.find(typ)
+				if c == nil {
+					return nil, fmt.Errorf("pattern %q: unknown converter %q; the built-in ones are string, int, path and re, and App.Converter registers more", src, typ)
+				}
+				seg = segment{kind: segParam, name: name, conv: c}
+				if c.slashes {
+					seg.kind = segPath
+				}
+			}
+		case strings.ContainsAny(part, "<>"):
+			return nil, fmt.Errorf("pattern %q: segment %q: a <parameter> must fill a whole path segment", src, part)
+		case strings.HasPrefix(part, ":"):
+			seg = segment{kind: segParam, name: part[1:], conv: stringConverter}
+		case strings.HasPrefix(part, "*"):
+			if i != len(parts)-1 {
+				return nil, fmt.Errorf("pattern %q: the catch-all %q must be the last segment", src, part)
+			}
+			seg = segment{kind: segCatchAll, name: part[1:]}
+		case strings.ContainsAny(part, ":*"):
+			seg = segment{kind: segLiteral, text: part}
+		default:
+			seg = segment{kind: segStatic, text: part}
+		}
+		if seg.kind != segStatic && seg.kind != segLiteral {
+			if err := addName(seg.name); err != nil {
+				return nil, err
+			}
+			p.static = false
+		}
+		p.segments = append(p.segments, seg)
+	}
+	// Build the httprouter shape: parameters get positional names so that
+	// patterns with different parameter names share tree nodes.
+	wild := 0
+	for i, seg := range p.segments {
+		shape.WriteByte('/')
+		switch seg.kind {
+		case segStatic:
+			shape.WriteString(seg.text)
+			continue
+		case segLiteral, segParam:
+			fmt.Fprintf(&shape, ":p%d", wild)
+			wild++
+			continue
+		}
+		// segPath or segCatchAll: the rest of the path goes to a catch-all.
+		fmt.Fprintf(&shape, "*p%d", wild)
+		t, err := buildTail(p, i)
+		if err != nil {
+			return nil, err
+		}
+		p.tail = t
+		break
+	}
+	p.shape = shape.String()
+	return p, nil
+}
+
+// buildTail compiles the matcher for segments[from:], which httprouter
+// captures as one catch-all value.
+func buildTail(p *pattern, from int) (*tail, error) {
+	first := 0
+	for _, seg := range p.segments[:from] {
+		if seg.kind == segParam {
+			first++
+		}
+	}
+	t := &tail{first: first}
+	rest := p.segments[from:]
+	if len(rest) == 1 {
+		t.simple = rest[0].kind
+		t.conv = rest[0].conv
+		return t, nil
+	}
+	var re strings.Builder
+	re.WriteString(`^/`)
+	for i, seg := range rest {
+		if i > 0 {
+			re.WriteByte('/')
+		}
+		switch seg.kind {
+		case segStatic, segLiteral:
+			re.WriteString(regexp.QuoteMeta(seg.text))
+		case segParam, segPath:
+			fmt.Fprintf(&re, "(?P<t%d>%s)", len(t.convs), seg.conv.pattern)
+			t.convs = append(t.convs, seg.conv)
+		}
+	}
+	re.WriteByte('$')
+	compiled, err := regexp.Compile(re.String())
+	if err != nil {
+		return nil, fmt.Errorf("pattern %q: cannot compile its segments after a path parameter: %v", p.source, err)
+	}
+	t.re = compiled
+	for i := range t.convs {
+		t.groups = append(t.groups, compiled.SubexpIndex(fmt.Sprintf("t%d", i)))
+	}
+	return t, nil
+}

@@ -1,0 +1,216 @@
+package microdot
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Request is the request a Handler answers: the standard *http.Request
+// (Method, URL, Header, Body, Context, Cookie ... are the usual ones) plus the
+// matched route's parameters, parsed query arguments, body decoding, a
+// scratch space for hooks, and per-request after hooks.
+//
+// A Request is valid until its response has been written; the App reuses it
+// afterwards. A goroutine that outlives the handler must copy what it needs
+// (or use req.Request, the *http.Request, which is never reused).
+type Request struct {
+	*http.Request
+
+	w      http.ResponseWriter
+	e      *engine
+	route  *route
+	vals   []string // parameter values, in the order of route.pattern.names
+	args   url.Values
+	g      map[string]any
+	after  []AfterFunc
+	spare  Response  // the response for nil results and OPTIONS replies
+	probe  *probe    // created when the slow path first needs it
+	closer io.Closer // a file being sent
+
+	started   bool // the response status has been written
+	usedSpare bool
+}
+
+func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
+	req, _ := e.app.reqPool.Get().(*Request)
+	if req == nil {
+		req = &Request{}
+	}
+	req.Request, req.w, req.e = r, w, e
+	if cap(req.vals) < e.maxParams {
+		req.vals = make([]string, e.maxParams)
+	}
+	req.vals = req.vals[:e.maxParams]
+	if e.maxBody >= 0 && r.Body != nil && r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, e.maxBody)
+	}
+	return req
+}
+
+func (e *engine) release(req *Request) {
+	if req.closer != nil {
+		req.closer.Close()
+	}
+	// Field by field: assigning a whole Request would copy the large probe
+	// and spare and cost write barriers on every request.
+	clear(req.vals)
+	if len(req.after) > 0 {
+		clear(req.after)
+		req.after = req.after[:0]
+	}
+	if req.usedSpare {
+		req.spare = Response{}
+		req.usedSpare = false
+	}
+	req.Request, req.w, req.e, req.route = nil, nil, nil, nil
+	req.args, req.g, req.closer, req.started = nil, nil, nil, false
+	e.app.reqPool.Put(req)
+}
+
+// App returns the App that serves the request (the outermost one when Apps are mounted).
+func (r *Request) App() *App { return r.e.app }
+
+// MountPrefix returns the prefix under which the matched route's App was
+// mounted (Microdot's url_prefix), or "" for the App's own routes.
+func (r *Request) MountPrefix() string {
+	if r.route == nil {
+		return ""
+	}
+	return r.route.prefix
+}
+
+// PathValue returns the value of the path parameter name, decoded from any
+// percent-escapes, or "" when the route has no such parameter. It replaces
+// [http.Request.PathValue], which the App does not fill in.
+func (r *Request) PathValue(name string) string {
+	if r.route == nil {
+		return ""
+	}
+	for i, n := range r.route.pattern.names {
+		if n == name {
+			return r.vals[i]
+		}
+	}
+	return ""
+}
+
+// Param returns the value of the path parameter name as its converter made
+// it: an int for "<int:id>", a string for plain parameters, whatever a custom
+// converter's Parse returns. It returns nil when there is no such parameter.
+func (r *Request) Param(name string) any {
+	if r.route == nil {
+		return nil
+	}
+	i := 0
+	for _, seg := range r.route.pattern.segments {
+		switch seg.kind {
+		case segStatic, segLiteral:
+			continue
+		}
+		if seg.name == name {
+			if seg.conv == nil {
+				return r.vals[i]
+			}
+			return seg.conv.value(r.vals[i])
+		}
+		i++
+	}
+	return nil
+}
+
+// ParamInt returns the path parameter name as an int, and whether it is one.
+// It suits "<int:id>" parameters, whose converter guarantees an int.
+func (r *Request) ParamInt(name string) (int, bool) {
+	n, ok := r.Param(name).(int)
+	return n, ok
+}
+
+// Args returns the parsed query string (Microdot's request.args). Keys may
+// have several values; Get returns the first. A malformed query gives the
+// pairs that could be parsed.
+func (r *Request) Args() url.Values {
+	if r.args == nil {
+		r.args, _ = url.ParseQuery(r.URL.RawQuery)
+	}
+	return r.args
+}
+
+// FormValues parses a urlencoded or multipart form body and returns its
+// fields (not the query's; see Args). A body of another type is an *HTTPError
+// 415, a malformed one 400, an oversized one 413, so that a handler can
+// return the error as it is.
+func (r *Request) FormValues() (url.Values, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		if err := r.ParseForm(); err != nil {
+			return nil, bodyError(err, "malformed form body")
+		}
+	case "multipart/form-data":
+		mem := r.e.maxBody
+		if mem < 0 {
+			mem = 32 << 20
+		}
+		if err := r.ParseMultipartForm(mem); err != nil {
+			return nil, bodyError(err, "malformed multipart form body")
+		}
+	default:
+		return nil, &HTTPError{Status: http.StatusUnsupportedMediaType, Reason: "expected a form body (application/x-www-form-urlencoded or multipart/form-data)"}
+	}
+	return r.PostForm, nil
+}
+
+// DecodeJSON decodes a JSON body into v. The body must be declared as JSON
+// (application/json or a +json type), hold one JSON value and fit the body
+// limit; otherwise the error is an *HTTPError (415, 400 or 413) that a handler
+// can return as it is, with a reason that says what is wrong.
+func (r *Request) DecodeJSON(v any) error {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+		return &HTTPError{Status: http.StatusUnsupportedMediaType, Reason: "expected a JSON body (Content-Type: application/json)"}
+	}
+	if r.Body == nil {
+		return &HTTPError{Status: http.StatusBadRequest, Reason: "missing JSON body"}
+	}
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &HTTPError{Status: http.StatusBadRequest, Reason: "empty JSON body", Err: err}
+		}
+		return bodyError(err, "malformed JSON body: "+err.Error())
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return bodyError(err, "the body holds more than one JSON value")
+	}
+	return nil
+}
+
+func bodyError(err error, reason string) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return &HTTPError{Status: http.StatusRequestEntityTooLarge,
+			Reason: fmt.Sprintf("request body larger than %d bytes", mb.Limit), Err: err}
+	}
+	return &HTTPError{Status: http.StatusBadRequest, Reason: reason, Err: err}
+}
+
+// Set stores v under key in the request's scratch space (Microdot's
+// request.g), typically from a BeforeRequest hook for the handler to read.
+func (r *Request) Set(key string, v any) {
+	if r.g == nil {
+		r.g = make(map[string]any)
+	}
+	r.g[key] = v
+}
+
+// Get returns the value stored under key with Set, and whether there is one.
+func (r *Request) Get(key string) (any, bool) {
+	v, ok := r.g[key]
+	return v, ok
+}

@@ -1,0 +1,276 @@
+package microdot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Response is what a Handler returns: a status, headers and a body that is
+// written once the hooks have run. Build one with a constructor (Text, JSON,
+// HTML, Bytes, File, Redirect, Stream) and adjust it with the With* methods or
+// the fields.
+//
+// Header is nil in a freshly built Response, so that a response costs one
+// allocation; use SetHeader or AddHeader in a handler, which create it. In
+// AfterFunc hooks Header is always the live header map of the response.
+// A Response belongs to one request: build a new one for each.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+
+	kind  bodyKind
+	text  string    // bodyText; the path of bodyFile
+	data  []byte    // bodyBytes
+	value any       // bodyJSON's value; bodyStream's function; bodyHandler's handler
+	ctype [1]string // the content type, in a slice the header map can share
+	err   error     // a constructor's error, reported when the response is sent
+	live  bool      // Header is the response writer's map
+}
+
+type bodyKind uint8
+
+const (
+	bodyNone bodyKind = iota
+	bodyText
+	bodyBytes
+	bodyJSON
+	bodyStream
+	bodyFile
+	bodyHandler
+)
+
+// Text returns a 200 response with body as text/plain; charset=utf-8.
+func Text(body string) *Response {
+	return &Response{StatusCode: http.StatusOK, kind: bodyText, text: body, ctype: [1]string{"text/plain; charset=utf-8"}}
+}
+
+// HTML returns a 200 response with body as text/html; charset=utf-8.
+func HTML(body string) *Response {
+	return &Response{StatusCode: http.StatusOK, kind: bodyText, text: body, ctype: [1]string{"text/html; charset=utf-8"}}
+}
+
+// JSON returns a 200 response with v encoded as JSON (application/json). The
+// encoding happens when the handler returns; a value that cannot be encoded
+// becomes a 500, through the error handlers.
+func JSON(v any) *Response {
+	return &Response{StatusCode: http.StatusOK, kind: bodyJSON, value: v, ctype: [1]string{"application/json"}}
+}
+
+// Bytes returns a 200 response with body as its content, of the given
+// content type (application/octet-stream when empty).
+func Bytes(contentType string, body []byte) *Response {
+	if contentType == "" {
+		contentType = "application/octet-stream"
+	}
+	return &Response{StatusCode: http.StatusOK, kind: bodyBytes, data: body, ctype: [1]string{contentType}}
+}
+
+// Redirect returns a redirect to location, with status 302 Found or the given
+// 3xx status. A location with CR, LF or other control characters, or a status
+// that is not a redirect, is refused: the client gets a 500 and the reason is
+// logged, instead of a header injection.
+func Redirect(location string, status ...int) *Response {
+	code := http.StatusFound
+	if len(status) > 0 {
+		code = status[0]
+	}
+	res := &Response{StatusCode: code}
+	switch {
+	case code < 300 || code > 399:
+		res.err = fmt.Errorf("redirect status %d is not a 3xx status", code)
+	case location == "" || strings.ContainsFunc(location, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		res.err = fmt.Errorf("redirect location %q is empty or contains control characters", location)
+	default:
+		res.SetHeader("Location", location)
+	}
+	return res
+}
+
+// Stream returns a 200 response whose body produce writes while the response
+// is being sent, such as server-sent events or an MJPEG
+// multipart/x-mixed-replace stream. Every Write to w is flushed to the client
+// at once, so write whole chunks. ctx is cancelled when the client goes away
+// or the server shuts down; produce must then return (a Write fails too).
+// An error from produce is logged; the status was already sent.
+func Stream(contentType string, produce func(ctx context.Context, w io.Writer) error) *Response {
+	res := &Response{StatusCode: http.StatusOK, kind: bodyStream, value: produce, ctype: [1]string{contentType}}
+	if produce == nil {
+		res.err = errors.New("Stream needs a non-nil produce function")
+	}
+	return res
+}
+
+// File returns a response that sends the file at path, with its content type
+// from the extension, Last-Modified, and support for Range and conditional
+// requests. A missing file is a 404, a directory or unreadable file a 403.
+// The path is used as given: to serve files named by the client, use
+// [StaticFiles], which cannot escape its root.
+func File(path string) *Response {
+	return &Response{StatusCode: http.StatusOK, kind: bodyFile, text: path}
+}
+
+// WithStatus sets the status code and returns r, for chaining:
+// microdot.JSON(item).WithStatus(201).
+func (r *Response) WithStatus(code int) *Response {
+	r.StatusCode = code
+	return r
+}
+
+// SetHeader sets a response header, creating the Header map if needed, and
+// returns r for chaining.
+func (r *Response) SetHeader(key, value string) *Response {
+	if r.Header == nil {
+		r.Header = make(http.Header)
+	}
+	r.Header.Set(key, value)
+	return r
+}
+
+// AddHeader adds a value to a response header, creating the Header map if
+// needed, and returns r for chaining.
+func (r *Response) AddHeader(key, value string) *Response {
+	if r.Header == nil {
+		r.Header = make(http.Header)
+	}
+	r.Header.Add(key, value)
+	return r
+}
+
+// SetCookie adds a Set-Cookie header for c. It refuses, with an error that
+// names the problem, a cookie that net/http would silently alter: an invalid
+// name, a value with ';', CR, LF or other bytes not allowed in a cookie, or an
+// invalid path or domain.
+func (r *Response) SetCookie(c *http.Cookie) error {
+	if c == nil {
+		return errors.New("microdot: SetCookie: nil cookie")
+	}
+	if err := c.Valid(); err != nil {
+		return fmt.Errorf("microdot: cookie %q: %w", c.Name, err)
+	}
+	for _, s := range []string{c.Value, c.Path, c.Domain} {
+		if strings.ContainsAny(s, ";\r\n") {
+			return fmt.Errorf("microdot: cookie %q: value, path and domain must not contain ';', CR or LF", c.Name)
+		}
+	}
+	r.AddHeader("Set-Cookie", c.String())
+	return nil
+}
+
+// DeleteCookie tells the client to drop the cookie named name for path (""
+// means the current path), by sending it expired.
+func (r *Response) DeleteCookie(name, path string) error {
+	return r.SetCookie(&http.Cookie{Name: name, Path: path, MaxAge: -1, Expires: deleted})
+}
+
+// adopt makes res the response being built: its headers move into the
+// response writer's map, which becomes res.Header, and a JSON body is
+// encoded. A nil res is the empty 204.
+func (r *Request) adopt(res *Response) (*Response, error) {
+	if res == nil {
+		return r.blank(http.StatusNoContent), nil
+	}
+	if res.err != nil {
+		return nil, res.err
+	}
+	h := r.w.Header()
+	if !res.live {
+		for k, v := range res.Header {
+			h[k] = v
+		}
+		res.Header, res.live = h, true
+	}
+	if res.kind == bodyJSON {
+		b, err := json.Marshal(res.value)
+		if err != nil {
+			return nil, fmt.Errorf("microdot: JSON response: %w", err)
+		}
+		res.kind, res.data, res.value = bodyBytes, b, nil
+	}
+	if res.kind == bodyFile {
+		if err := r.openFile(res); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// blank returns the request's spare response, empty, with the given status
+// and the live header map.
+func (r *Request) blank(status int) *Response {
+	r.spare = Response{StatusCode: status, Header: r.w.Header(), live: true}
+	r.usedSpare = true
+	return &r.spare
+}
+
+// write sends res. It is the last step of every request.
+func (e *engine) write(req *Request, c *chain, res *Response) {
+	w := req.w
+	h := res.Header
+	status := res.StatusCode
+	if status == 0 {
+		status = http.StatusOK
+	}
+	head := req.Method == http.MethodHead
+	if res.ctype[0] != "" && h["Content-Type"] == nil {
+		h["Content-Type"] = res.ctype[:]
+	}
+	switch res.kind {
+	case bodyNone:
+		if status == http.StatusOK {
+			status = http.StatusNoContent
+		}
+		req.started = true
+		w.WriteHeader(status)
+	case bodyText, bodyBytes:
+		n := len(res.text) + len(res.data)
+		if head {
+			h.Set("Content-Length", strconv.Itoa(n))
+		}
+		req.started = true
+		w.WriteHeader(status)
+		if head || !bodyAllowed(status) {
+			return
+		}
+		if res.kind == bodyText {
+			io.WriteString(w, res.text)
+		} else {
+			w.Write(res.data)
+		}
+	case bodyStream:
+		h.Del("Content-Length")
+		req.started = true
+		w.WriteHeader(status)
+		if head || !bodyAllowed(status) {
+			return
+		}
+		e.stream(req, res.value.(func(context.Context, io.Writer) error))
+	case bodyFile:
+		e.sendFile(req, res, status)
+	case bodyHandler:
+		req.started = true
+		res.value.(http.Handler).ServeHTTP(w, req.Request)
+	}
+}
+
+func bodyAllowed(status int) bool {
+	return !(status >= 100 && status <= 199) && status != http.StatusNoContent && status != http.StatusNotModified
+}
+
+// plain500 writes a bare 500 when nothing else can be sent.
+func (r *Request) plain500() {
+	if r.started {
+		return
+	}
+	r.started = true
+	h := r.w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Del("Content-Length")
+	r.w.WriteHeader(http.StatusInternalServerError)
+	io.WriteString(r.w, http.StatusText(http.StatusInternalServerError))
+}

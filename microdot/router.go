@@ -1,0 +1,554 @@
+package microdot
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/julienschmidt/httprouter"
+)
+
+// anyMethod is the httprouter tree that holds every shape for every method; it
+// answers "which routes match this path?" for 405, Allow and OPTIONS.
+const anyMethod = "\x00any"
+
+// engine is an App compiled for serving: immutable once built. Any
+// registration builds a new one.
+type engine struct {
+	app       *App
+	layers    []*httprouter.Router
+	fast      *httprouter.Router // layers[0] when it is the only layer
+	maxParams int
+	maxBody   int64
+	root      *chain // hooks for requests that match no route
+	options   []OptionsFunc
+	methods   []string // every method some route serves, for OPTIONS *
+	hasOPTS   bool     // some route serves OPTIONS explicitly
+}
+
+// chain holds the hooks and error handlers that apply to a route, in the
+// order they run.
+type chain struct {
+	before     []BeforeFunc
+	after      []AfterFunc
+	afterError []AfterFunc
+	byStatus   []map[int]ErrorHandler // innermost first
+	byType     [][]typeHandler        // innermost first
+}
+
+// shape is the set of routes that share one httprouter path.
+type shape struct {
+	path   string
+	static bool
+	routes []*route // registration order
+}
+
+func newEngine(a *App) *engine {
+	e := &engine{app: a, maxBody: a.maxBody()}
+	chains := map[*scope]*chain{}
+	chainFor := func(s *scope) *chain {
+		if c := chains[s]; c != nil {
+			return c
+		}
+		apps := []*App{a}
+		if s != nil {
+			apps = s.apps
+		}
+		c := &chain{}
+		for _, x := range apps {
+			c.before = append(c.before, x.before...)
+		}
+		for i := len(apps) - 1; i >= 0; i-- {
+			c.after = append(c.after, apps[i].after...)
+			c.afterError = append(c.afterError, apps[i].afterError...)
+			c.byStatus = append(c.byStatus, apps[i].byStatus)
+			c.byType = append(c.byType, apps[i].byType)
+		}
+		chains[s] = c
+		return c
+	}
+	e.root = chainFor(nil)
+	e.options = a.options
+
+	// Group routes by shape, keeping registration order.
+	var shapes []*shape
+	byPath := map[string]*shape{}
+	compiled := make([]*route, len(a.routes))
+	for i, rt := range a.routes {
+		cp := *rt
+		cp.index = i
+		compiled[i] = &cp
+		s := byPath[cp.pattern.shape]
+		if s == nil {
+			s = &shape{path: cp.pattern.shape, static: cp.pattern.static && !strings.ContainsAny(cp.pattern.shape, ":*")}
+			byPath[s.path] = s
+			shapes = append(shapes, s)
+		}
+		s.routes = append(s.routes, &cp)
+		if n := len(cp.pattern.names); n > e.maxParams {
+			e.maxParams = n
+		}
+		for _, m := range cp.methods {
+			if !contains(e.methods, m) {
+				e.methods = append(e.methods, m)
+			}
+			if m == http.MethodOptions {
+				e.hasOPTS = true
+			}
+		}
+	}
+	chainOf := map[*route]*chain{}
+	for _, rt := range compiled {
+		chainOf[rt] = chainFor(rt.scope)
+	}
+	// Static shapes go first, so that they all land in the first layer.
+	slices.SortStableFunc(shapes, func(x, y *shape) int {
+		switch {
+		case x.static && !y.static:
+			return -1
+		case !x.static && y.static:
+			return 1
+		}
+		return 0
+	})
+	e.layers = buildLayers(shapes, func(s *shape) map[string]httprouter.Handle {
+		return e.handles(s, chainOf)
+	}, http.HandlerFunc(e.notFound))
+	if len(e.layers) == 1 {
+		e.fast = e.layers[0]
+	}
+	return e
+}
+
+// handles returns the httprouter handles of s, one per method tree.
+func (e *engine) handles(s *shape, chainOf map[*route]*chain) map[string]httprouter.Handle {
+	byMethod := map[string][]*route{}
+	for _, rt := range s.routes {
+		for _, m := range rt.methods {
+			byMethod[m] = append(byMethod[m], rt)
+		}
+	}
+	// HEAD: explicit HEAD routes first, then the GET routes.
+	for _, rt := range s.routes {
+		if rt.serves(http.MethodGet) && !rt.serves(http.MethodHead) {
+			byMethod[http.MethodHead] = append(byMethod[http.MethodHead], rt)
+		}
+	}
+	byMethod[anyMethod] = s.routes
+	out := map[string]httprouter.Handle{}
+	for m, cands := range byMethod {
+		cs := make([]candidate, len(cands))
+		for i, rt := range cands {
+			cs[i] = candidate{rt, chainOf[rt]}
+		}
+		out[m] = e.handle(cs)
+	}
+	return out
+}
+
+type candidate struct {
+	rt *route
+	c  *chain
+}
+
+// handle serves the candidates of one shape and method: the first that matches
+// wins. When w is a probe, it only records what matches.
+func (e *engine) handle(cands []candidate) httprouter.Handle {
+	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+		if p, ok := w.(*probe); ok {
+			p.offer(cands, ps)
+			return
+		}
+		req := e.acquire(w, r)
+		for _, cd := range cands {
+			if cd.rt.match(ps, req.vals, false) {
+				req.route = cd.rt
+				e.run(req, cd.c)
+				e.release(req)
+				return
+			}
+		}
+		e.noRoute(req)
+		e.release(req)
+	}
+}
+
+// notFound is httprouter's NotFound handler: the path is in no tree for the
+// request's method.
+func (e *engine) notFound(w http.ResponseWriter, r *http.Request) {
+	if _, ok := w.(*probe); ok {
+		return
+	}
+	req := e.acquire(w, r)
+	e.noRoute(req)
+	e.release(req)
+}
+
+// buildLayers puts every shape into the first httprouter that takes it without
+// a conflict. httprouter refuses a static segment beside a parameter at the
+// same position; such shapes go to a further router, which is only consulted
+// when the App has conflicting routes.
+func buildLayers(shapes []*shape, handles func(*shape) map[string]httprouter.Handle, notFound http.Handler) []*httprouter.Router {
+	var tries []*trie
+	var assigned [][]*shape
+	for _, s := range shapes {
+		placed := false
+		for i, t := range tries {
+			if t.add(s.path) {
+				assigned[i] = append(assigned[i], s)
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			t := &trie{}
+			if !t.add(s.path) {
+				panic("microdot: internal error: shape " + s.path + " conflicts with an empty router")
+			}
+			tries = append(tries, t)
+			assigned = append(assigned, []*shape{s})
+		}
+	}
+	layers := make([]*httprouter.Router, 0, len(assigned)+1)
+	for _, group := range assigned {
+		layers = append(layers, newLayer(group, handles, notFound))
+	}
+	if len(layers) == 0 {
+		layers = append(layers, newLayer(nil, handles, notFound))
+	}
+	return layers
+}
+
+func newLayer(group []*shape, handles func(*shape) map[string]httprouter.Handle, notFound http.Handler) *httprouter.Router {
+	r := httprouter.New()
+	// The App decides about trailing slashes, fixed paths, 405 and OPTIONS.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.HandleMethodNotAllowed = false
+	r.HandleOPTIONS = false
+	r.NotFound = notFound
+	for _, s := range group {
+		for m, h := range handles(s) {
+			r.Handle(m, s.path, h)
+		}
+	}
+	return r
+}
+
+// trie predicts httprouter's conflicts for shapes made of whole segments: at
+// one position, either static segments or one parameter or one catch-all.
+type trie struct {
+	static   map[string]*trie
+	param    *trie
+	catchAll bool
+}
+
+func (t *trie) add(path string) bool {
+	segs := strings.Split(path[1:], "/")
+	// Check first, then insert, so that a refused shape leaves no trace.
+	if !t.fits(segs) {
+		return false
+	}
+	t.insert(segs)
+	return true
+}
+
+func (t *trie) fits(segs []string) bool {
+	n := t
+	for _, s := range segs {
+		if n == nil {
+			return true
+		}
+		switch {
+		case strings.HasPrefix(s, "*"):
+			return len(n.static) == 0 && n.param == nil
+		case strings.HasPrefix(s, ":"):
+			if len(n.static) > 0 || n.catchAll {
+				return false
+			}
+			n = n.param
+		default:
+			if n.param != nil || n.catchAll {
+				return false
+			}
+			n = n.static[s]
+		}
+	}
+	return true
+}
+
+func (t *trie) insert(segs []string) {
+	n := t
+	for _, s := range segs {
+		switch {
+		case strings.HasPrefix(s, "*"):
+			n.catchAll = true
+			return
+		case strings.HasPrefix(s, ":"):
+			if n.param == nil {
+				n.param = &trie{}
+			}
+			n = n.param
+		default:
+			if n.static == nil {
+				n.static = map[string]*trie{}
+			}
+			c := n.static[s]
+			if c == nil {
+				c = &trie{}
+				n.static[s] = c
+			}
+			n = c
+		}
+	}
+}
+
+// serveHTTP is the entry point of a compiled App.
+func (e *engine) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if e.maxBody >= 0 && r.ContentLength > e.maxBody {
+		req := e.acquire(w, r)
+		e.fail(req, e.root, errTooLarge)
+		e.release(req)
+		return
+	}
+	if r.Method == http.MethodOptions {
+		e.serveOptions(w, r)
+		return
+	}
+	if e.fast != nil && r.URL.RawPath == "" {
+		e.fast.ServeHTTP(w, r)
+		return
+	}
+	e.serveSlow(w, r)
+}
+
+// serveSlow finds the best route across every layer, for Apps with
+// conflicting routes and for paths with escaped characters such as %2F.
+func (e *engine) serveSlow(w http.ResponseWriter, r *http.Request) {
+	req := e.acquire(w, r)
+	if cd, ok := e.find(req, r.Method); ok {
+		req.route = cd.rt
+		e.run(req, cd.c)
+	} else {
+		e.noRoute(req)
+	}
+	e.release(req)
+}
+
+// find looks the request's path up in every layer for method and returns the
+// best candidate, with req.vals filled in.
+func (e *engine) find(req *Request, method string) (candidate, bool) {
+	p := req.probeFor()
+	p.start(req, method)
+	for _, l := range e.layers {
+		l.ServeHTTP(p, &p.req)
+	}
+	best := p.best
+	ok := p.found
+	if ok {
+		copy(req.vals, p.bestVals)
+	}
+	p.finish()
+	return best, ok
+}
+
+// matching returns the routes whose pattern matches the request's path, in
+// registration order, whatever their method.
+func (e *engine) matching(req *Request) []candidate {
+	p := req.probeFor()
+	p.start(req, anyMethod)
+	p.collect = true
+	for _, l := range e.layers {
+		l.ServeHTTP(p, &p.req)
+	}
+	out := p.all
+	p.finish()
+	slices.SortFunc(out, func(x, y candidate) int { return x.rt.index - y.rt.index })
+	return out
+}
+
+// allowed returns the methods that the routes in cands serve, in registration
+// order, with HEAD after GET's routes when GET is served.
+func allowed(cands []candidate) []string {
+	var ms []string
+	for _, cd := range cands {
+		for _, m := range cd.rt.methods {
+			if !contains(ms, m) {
+				ms = append(ms, m)
+			}
+		}
+	}
+	if contains(ms, http.MethodGet) && !contains(ms, http.MethodHead) {
+		ms = append(ms, http.MethodHead)
+	}
+	return ms
+}
+
+func allowHeader(served []string) string {
+	if !contains(served, http.MethodOptions) {
+		served = append(served[:len(served):len(served)], http.MethodOptions)
+	}
+	return strings.Join(served, ", ")
+}
+
+// noRoute answers a request that no route serves: 405 with Allow when some
+// route matches the path with another method, else 404.
+func (e *engine) noRoute(req *Request) {
+	cands := e.matching(req)
+	if len(cands) == 0 {
+		e.fail(req, e.root, errNotFound)
+		return
+	}
+	req.route = cands[0].rt
+	req.w.Header().Set("Allow", allowHeader(allowed(cands)))
+	e.fail(req, cands[0].c, errMethodNotAllowed)
+}
+
+// serveOptions answers OPTIONS requests: first the App's OptionsFuncs, then an
+// explicit OPTIONS route, then the automatic reply.
+func (e *engine) serveOptions(w http.ResponseWriter, r *http.Request) {
+	req := e.acquire(w, r)
+	defer e.release(req)
+	if r.URL.Path == "*" {
+		e.autoOptions(req, e.root, e.methods)
+		return
+	}
+	cands := e.matching(req)
+	served := allowed(cands)
+	c := e.root
+	if len(cands) > 0 {
+		c = cands[0].c
+		req.route = cands[0].rt
+	}
+	for _, f := range e.options {
+		if e.offerOptions(req, c, f, served) {
+			return
+		}
+	}
+	if e.hasOPTS && contains(served, http.MethodOptions) {
+		if cd, ok := e.find(req, http.MethodOptions); ok {
+			req.route = cd.rt
+			e.run(req, cd.c)
+			return
+		}
+	}
+	if len(cands) == 0 {
+		e.fail(req, e.root, errNotFound)
+		return
+	}
+	e.autoOptions(req, c, served)
+}
+
+// offerOptions calls f and, when it answers, finishes the request with its
+// response. It reports whether f answered.
+func (e *engine) offerOptions(req *Request, c *chain, f OptionsFunc, served []string) (answered bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.recovered(req, c, p)
+			answered = true
+		}
+	}()
+	res := req.blank(http.StatusNoContent)
+	if !f(req, res, served) {
+		return false
+	}
+	e.finishError(req, c, res)
+	return true
+}
+
+func (e *engine) autoOptions(req *Request, c *chain, served []string) {
+	res := req.blank(http.StatusNoContent)
+	res.Header.Set("Allow", allowHeader(served))
+	e.finishError(req, c, res)
+}
+
+// probe is an http.ResponseWriter that the route handles recognise: instead
+// of serving, they record which routes match.
+type probe struct {
+	req      http.Request
+	url      url.URL
+	owner    *Request
+	escaped  bool
+	collect  bool
+	found    bool
+	best     candidate
+	bestVals []string
+	tmp      []string
+	all      []candidate
+	hdr      http.Header
+}
+
+func (r *Request) probeFor() *probe {
+	if r.probe == nil {
+		r.probe = &probe{}
+	}
+	return r.probe
+}
+
+func (p *probe) start(req *Request, method string) {
+	p.owner = req
+	u := req.URL
+	p.url.Path = u.Path
+	p.escaped = u.RawPath != ""
+	if p.escaped {
+		p.url.Path = u.EscapedPath()
+	}
+	p.req.Method = method
+	p.req.URL = &p.url
+	n := len(req.vals)
+	if cap(p.tmp) < n {
+		p.tmp = make([]string, n)
+		p.bestVals = make([]string, n)
+	}
+	p.tmp, p.bestVals = p.tmp[:n], p.bestVals[:n]
+	p.found, p.collect = false, false
+	p.all = nil
+}
+
+func (p *probe) finish() {
+	p.owner = nil
+	p.req.URL = nil
+	p.best = candidate{}
+	p.all = nil
+	clear(p.tmp)
+	clear(p.bestVals)
+}
+
+func (p *probe) offer(cands []candidate, ps httprouter.Params) {
+	for _, cd := range cands {
+		if p.found && !p.collect && !better(cd.rt, p.best.rt) {
+			return
+		}
+		if !cd.rt.match(ps, p.tmp, p.escaped) {
+			continue
+		}
+		if p.collect {
+			p.all = append(p.all, cd)
+			continue
+		}
+		p.found = true
+		p.best = cd
+		copy(p.bestVals, p.tmp)
+		return
+	}
+}
+
+// better reports whether route x takes priority over y: a fully static route
+// beats one with parameters; otherwise the earlier registration wins.
+func better(x, y *route) bool {
+	if x.pattern.static != y.pattern.static {
+		return x.pattern.static
+	}
+	return x.index < y.index
+}
+
+func (p *probe) Header() http.Header {
+	if p.hdr == nil {
+		p.hdr = http.Header{}
+	}
+	clear(p.hdr)
+	return p.hdr
+}
+func (p *probe) Write([]byte) (int, error) { return 0, nil }
+func (p *probe) WriteHeader(int)           {}

@@ -1,0 +1,127 @@
+package microdot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Timeouts and limits of the servers that NewServer and Run create. They keep
+// a slow or silent client from holding a connection forever (Microdot's
+// server has no read timeout at all). There is no write timeout, so that
+// long streams keep going; streams stop on Shutdown instead.
+const (
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 60 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultMaxHeaderBytes    = 64 << 10
+	DefaultShutdownTimeout   = 30 * time.Second
+)
+
+type serverState struct {
+	mu      sync.Mutex
+	servers []*http.Server
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+func (s *serverState) closing() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		s.ctx, s.cancel = context.WithCancel(context.Background())
+	}
+	return s.ctx
+}
+
+// NewServer returns an *http.Server for a at addr with safe timeouts and
+// limits: a 10 s limit on reading request headers, 60 s on reading a whole
+// request, 120 s for idle keep-alive connections and 64 KiB of headers
+// (larger ones get 431). Use it to serve with TLS or on your own listener,
+// after changing what you need; Shutdown covers servers made here once they
+// serve.
+func (a *App) NewServer(addr string) *http.Server {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           a,
+		ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		ReadTimeout:       DefaultReadTimeout,
+		IdleTimeout:       DefaultIdleTimeout,
+		MaxHeaderBytes:    DefaultMaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(a.logger().Handler(), slog.LevelWarn),
+	}
+	a.srv.mu.Lock()
+	if a.srv.ctx != nil && a.srv.ctx.Err() != nil {
+		a.srv.ctx, a.srv.cancel = nil, nil // a new start after a shutdown
+	}
+	a.srv.servers = append(a.srv.servers, srv)
+	a.srv.mu.Unlock()
+	return srv
+}
+
+// Run serves a on addr (":8080", "127.0.0.1:5000") until SIGINT or SIGTERM
+// arrives or Shutdown is called, then shuts down gracefully: it stops
+// accepting connections, ends streaming responses, lets in-flight requests
+// finish for up to 30 seconds and returns nil. Any other failure (the address
+// is in use) is returned.
+func (a *App) Run(addr string) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return a.Serve(l)
+}
+
+// Serve is Run on a listener that the caller opened.
+func (a *App) Serve(l net.Listener) error {
+	srv := a.NewServer(l.Addr().String())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(l) }()
+	select {
+	case err := <-served:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case sig := <-sigs:
+		a.logger().Info("microdot: shutting down", slog.String("signal", sig.String()))
+		ctx, cancel := context.WithTimeout(context.Background(), DefaultShutdownTimeout)
+		defer cancel()
+		err := a.Shutdown(ctx)
+		<-served
+		return err
+	}
+}
+
+// Shutdown gracefully stops the servers that Run, Serve or NewServer made for
+// a: they stop accepting connections, streaming responses are told to end,
+// and Shutdown waits for in-flight requests until they finish or ctx ends. It
+// returns ctx's error in the latter case.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.srv.mu.Lock()
+	servers := a.srv.servers
+	a.srv.servers = nil
+	if a.srv.cancel == nil {
+		a.srv.ctx, a.srv.cancel = context.WithCancel(context.Background())
+	}
+	a.srv.cancel() // ends streaming responses, which would keep Shutdown waiting
+	a.srv.mu.Unlock()
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
