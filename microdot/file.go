@@ -109,7 +109,7 @@ func StaticFiles(dir string) Handler {
 	return func(req *Request) (*Response, error) {
 		name := ""
 		if n := len(req.route.pattern.names); n > 0 {
-			name = strings.TrimPrefix(req.vals[n-1], "/")
+			name = strings.TrimPrefix(req.value(n-1), "/")
 		}
 		if name == "" {
 			name = "."

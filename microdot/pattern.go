@@ -165,6 +165,7 @@ type pattern struct {
 	names    []string // parameter names, in order
 	shape    string   // the httprouter path that finds candidates for this pattern
 	static   bool     // no parameter at all
+	plain    bool     // only static segments and plain string parameters: httprouter's values are ours
 	tail     *tail    // set when the shape ends in a catch-all
 }
 
@@ -289,6 +290,12 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 		break
 	}
 	p.shape = shape.String()
+	p.plain = p.tail == nil
+	for _, seg := range p.segments {
+		if seg.kind == segLiteral || (seg.kind == segParam && seg.conv != stringConverter) {
+			p.plain = false
+		}
+	}
 	return p, nil
 }
 

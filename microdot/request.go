@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/julienschmidt/httprouter"
 )
 
 // Request is the request a Handler answers: the standard *http.Request
@@ -25,7 +27,8 @@ type Request struct {
 	w      http.ResponseWriter
 	e      *engine
 	route  *route
-	vals   []string // parameter values, in the order of route.pattern.names
+	ps     httprouter.Params // the values of a plain route, straight from httprouter
+	vals   []string          // the values of other routes, in the order of route.pattern.names
 	args   url.Values
 	g      map[string]any
 	after  []AfterFunc
@@ -43,11 +46,12 @@ func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
 		req = &Request{}
 	}
 	req.Request, req.w, req.e = r, w, e
-	if cap(req.vals) < e.maxParams {
+	if len(req.vals) < e.maxParams {
 		req.vals = make([]string, e.maxParams)
 	}
-	req.vals = req.vals[:e.maxParams]
-	if e.maxBody >= 0 && r.Body != nil && r.Body != http.NoBody {
+	// ContentLength is 0 exactly when there is no body (-1 when its length is
+	// unknown), which is cheaper to test than comparing Body with http.NoBody.
+	if e.maxBody >= 0 && r.ContentLength != 0 && r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, e.maxBody)
 	}
 	return req
@@ -59,7 +63,9 @@ func (e *engine) release(req *Request) {
 	}
 	// Field by field: assigning a whole Request would copy the large probe
 	// and spare and cost write barriers on every request.
-	clear(req.vals)
+	if req.ps == nil {
+		clear(req.vals)
+	}
 	if len(req.after) > 0 {
 		clear(req.after)
 		req.after = req.after[:0]
@@ -68,7 +74,7 @@ func (e *engine) release(req *Request) {
 		req.spare = Response{}
 		req.usedSpare = false
 	}
-	req.Request, req.w, req.e, req.route = nil, nil, nil, nil
+	req.Request, req.w, req.e, req.route, req.ps = nil, nil, nil, nil, nil
 	req.args, req.g, req.closer, req.started = nil, nil, nil, false
 	e.app.reqPool.Put(req)
 }
@@ -94,10 +100,18 @@ func (r *Request) PathValue(name string) string {
 	}
 	for i, n := range r.route.pattern.names {
 		if n == name {
-			return r.vals[i]
+			return r.value(i)
 		}
 	}
 	return ""
+}
+
+// value returns the i-th parameter value of the matched route.
+func (r *Request) value(i int) string {
+	if r.ps != nil {
+		return r.ps[i].Value
+	}
+	return r.vals[i]
 }
 
 // Param returns the value of the path parameter name as its converter made
@@ -115,9 +129,9 @@ func (r *Request) Param(name string) any {
 		}
 		if seg.name == name {
 			if seg.conv == nil {
-				return r.vals[i]
+				return r.value(i)
 			}
-			return seg.conv.value(r.vals[i])
+			return seg.conv.value(r.value(i))
 		}
 		i++
 	}

@@ -25,12 +25,11 @@ type Response struct {
 	Header     http.Header
 
 	kind  bodyKind
+	live  bool      // Header is the response writer's map
 	text  string    // bodyText; the path of bodyFile
 	data  []byte    // bodyBytes
-	value any       // bodyJSON's value; bodyStream's function; bodyHandler's handler
+	value any       // bodyJSON's value; bodyStream's function; bodyHandler's handler; bodyInvalid's error
 	ctype [1]string // the content type, in a slice the header map can share
-	err   error     // a constructor's error, reported when the response is sent
-	live  bool      // Header is the response writer's map
 }
 
 type bodyKind uint8
@@ -43,7 +42,14 @@ const (
 	bodyStream
 	bodyFile
 	bodyHandler
+	bodyInvalid // a constructor refused its arguments; value is the error
 )
+
+// invalid marks r as refused by its constructor: sending it fails with err.
+func (r *Response) invalid(err error) *Response {
+	r.kind, r.value = bodyInvalid, err
+	return r
+}
 
 // Text returns a 200 response with body as text/plain; charset=utf-8.
 func Text(body string) *Response {
@@ -83,13 +89,11 @@ func Redirect(location string, status ...int) *Response {
 	res := &Response{StatusCode: code}
 	switch {
 	case code < 300 || code > 399:
-		res.err = fmt.Errorf("redirect status %d is not a 3xx status", code)
+		return res.invalid(fmt.Errorf("microdot: redirect status %d is not a 3xx status", code))
 	case location == "" || strings.ContainsFunc(location, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		res.err = fmt.Errorf("redirect location %q is empty or contains control characters", location)
-	default:
-		res.SetHeader("Location", location)
+		return res.invalid(fmt.Errorf("microdot: redirect location %q is empty or contains control characters", location))
 	}
-	return res
+	return res.SetHeader("Location", location)
 }
 
 // Stream returns a 200 response whose body produce writes while the response
@@ -101,7 +105,7 @@ func Redirect(location string, status ...int) *Response {
 func Stream(contentType string, produce func(ctx context.Context, w io.Writer) error) *Response {
 	res := &Response{StatusCode: http.StatusOK, kind: bodyStream, value: produce, ctype: [1]string{contentType}}
 	if produce == nil {
-		res.err = errors.New("Stream needs a non-nil produce function")
+		return res.invalid(errors.New("microdot: Stream needs a non-nil produce function"))
 	}
 	return res
 }
@@ -175,15 +179,22 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 	if res == nil {
 		return r.blank(http.StatusNoContent), nil
 	}
-	if res.err != nil {
-		return nil, res.err
+	if res.kind == bodyInvalid {
+		return nil, res.value.(error)
 	}
 	h := r.w.Header()
 	if !res.live {
-		for k, v := range res.Header {
-			h[k] = v
+		if res.Header != nil { // ranging over a nil map still costs an iterator
+			for k, v := range res.Header {
+				h[k] = v
+			}
 		}
 		res.Header, res.live = h, true
+		// Set here, not when writing, so that after hooks see it. The slice
+		// belongs to this Response: no other response shares it.
+		if res.ctype[0] != "" && h["Content-Type"] == nil {
+			h["Content-Type"] = res.ctype[:]
+		}
 	}
 	if res.kind == bodyJSON {
 		b, err := json.Marshal(res.value)
@@ -217,9 +228,6 @@ func (e *engine) write(req *Request, c *chain, res *Response) {
 		status = http.StatusOK
 	}
 	head := req.Method == http.MethodHead
-	if res.ctype[0] != "" && h["Content-Type"] == nil {
-		h["Content-Type"] = res.ctype[:]
-	}
 	switch res.kind {
 	case bodyNone:
 		if status == http.StatusOK {

@@ -162,6 +162,18 @@ func (e *engine) handle(cands []candidate) httprouter.Handle {
 		}
 		req := e.acquire(w, r)
 		for _, cd := range cands {
+			if cd.rt.pattern.plain {
+				// httprouter's values need no check, and stay valid until
+				// this handle returns, after the response is written.
+				req.ps = ps
+				if ps == nil {
+					req.ps = httprouter.Params{}
+				}
+				req.route = cd.rt
+				e.run(req, cd.c)
+				e.release(req)
+				return
+			}
 			if cd.rt.match(ps, req.vals, false) {
 				req.route = cd.rt
 				e.run(req, cd.c)
