@@ -29,10 +29,12 @@ type App struct {
 	// turns out larger while it is read fails the read with an
 	// *http.MaxBytesError, which becomes a 413 if the handler returns it.
 	// Zero means DefaultMaxBodyBytes; a negative value means no limit.
+	// Set it before the App serves its first request.
 	MaxBodyBytes int64
 
 	// Logger receives handler panics (with their stack), errors that become
-	// 500 responses and server errors. Nil means slog.Default().
+	// 500 responses and server errors. Nil means slog.Default(). Set it
+	// before the App serves its first request.
 	Logger *slog.Logger
 
 	mu         sync.Mutex

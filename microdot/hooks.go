@@ -127,7 +127,7 @@ func (e *engine) run(req *Request, c *chain) {
 			}
 		}
 	}
-	e.send(req, c, res)
+	e.write(req, c, res)
 }
 
 // fail answers req with the error response for err, through the error
@@ -161,13 +161,6 @@ func (e *engine) finishError(req *Request, c *chain, res *Response) {
 			}
 		}
 	}
-	e.write(req, c, res)
-}
-
-// send writes a success-path response. Errors found while writing (a file
-// that cannot be opened) still get their error response when nothing was
-// written yet.
-func (e *engine) send(req *Request, c *chain, res *Response) {
 	e.write(req, c, res)
 }
 

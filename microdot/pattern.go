@@ -59,7 +59,9 @@ func (c *converter) value(v string) any {
 }
 
 var (
-	stringConverter = &converter{name: "string", pattern: `[^/]+`, check: isSegment}
+	// Parameters come from one path segment, so string needs no slash check:
+	// a value that held "%2F" on the wire is one segment with a '/' in it.
+	stringConverter = &converter{name: "string", pattern: `[^/]+`, check: nonEmpty}
 	pathConverter   = &converter{name: "path", pattern: `.+`, check: nonEmpty, slashes: true}
 	intConverter    = &converter{name: "int", pattern: `-?[0-9]+`, check: isInt, parse: parseInt}
 )
@@ -77,8 +79,6 @@ func builtinConverter(name string) *converter {
 }
 
 func nonEmpty(s string) bool { return s != "" }
-
-func isSegment(s string) bool { return s != "" && strings.IndexByte(s, '/') < 0 }
 
 // isInt accepts what Microdot's int converter accepts: an optional minus sign and
 // decimal digits ("007" is 7), and rejects values that overflow an int.
@@ -114,7 +114,7 @@ func compileConverter(name string, c Converter) (*converter, error) {
 		return nil, fmt.Errorf("converter %q: pattern %q is not a valid regular expression: %v", name, src, err)
 	}
 	// A custom converter always covers exactly one path segment.
-	return &converter{name: name, pattern: src, re: re, check: isSegment, parse: c.Parse}, nil
+	return &converter{name: name, pattern: src, re: re, check: nonEmpty, parse: c.Parse}, nil
 }
 
 func compileRegexConverter(src string) (*converter, error) {
@@ -122,7 +122,7 @@ func compileRegexConverter(src string) (*converter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("regular expression %q does not compile: %v", src, err)
 	}
-	return &converter{name: "re", pattern: src, re: re, check: isSegment}, nil
+	return &converter{name: "re", pattern: src, re: re, check: nonEmpty}, nil
 }
 
 func validName(s string) bool {
@@ -196,8 +196,8 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 		return nil, fmt.Errorf("pattern %q must begin with '/'", src)
 	}
 	for i := 0; i < len(src); i++ {
-		if c := src[i]; c < 0x20 || c == 0x7f || c == '?' || c == '#' {
-			return nil, fmt.Errorf("pattern %q contains %q; a pattern is a path without query, fragment or control characters", src, c)
+		if c := src[i]; c < 0x20 || c == 0x7f {
+			return nil, fmt.Errorf("pattern %q contains the control character %q", src, c)
 		}
 	}
 	p := &pattern{source: src, static: true}
@@ -257,6 +257,9 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 			seg = segment{kind: segLiteral, text: part}
 		default:
 			seg = segment{kind: segStatic, text: part}
+		}
+		if (seg.kind == segStatic || seg.kind == segLiteral) && strings.ContainsAny(seg.text, "?#") {
+			return nil, fmt.Errorf("pattern %q: segment %q contains '?' or '#'; a pattern is a path, without query or fragment", src, seg.text)
 		}
 		if seg.kind != segStatic && seg.kind != segLiteral {
 			if err := addName(seg.name); err != nil {

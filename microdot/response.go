@@ -184,7 +184,9 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 	}
 	h := r.w.Header()
 	if !res.live {
+		own := false // the handler set Content-Type itself
 		if res.Header != nil { // ranging over a nil map still costs an iterator
+			_, own = res.Header["Content-Type"]
 			for k, v := range res.Header {
 				h[k] = v
 			}
@@ -192,7 +194,7 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 		res.Header, res.live = h, true
 		// Set here, not when writing, so that after hooks see it. The slice
 		// belongs to this Response: no other response shares it.
-		if res.ctype[0] != "" && h["Content-Type"] == nil {
+		if res.ctype[0] != "" && !own {
 			h["Content-Type"] = res.ctype[:]
 		}
 	}

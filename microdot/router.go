@@ -16,15 +16,15 @@ const anyMethod = "\x00any"
 // engine is an App compiled for serving: immutable once built. Any
 // registration builds a new one.
 type engine struct {
-	app       *App
-	layers    []*httprouter.Router
-	fast      *httprouter.Router // layers[0] when it is the only layer
-	maxParams int
-	maxBody   int64
-	root      *chain // hooks for requests that match no route
-	options   []OptionsFunc
-	methods   []string // every method some route serves, for OPTIONS *
-	hasOPTS   bool     // some route serves OPTIONS explicitly
+	app        *App
+	layers     []*httprouter.Router
+	fast       *httprouter.Router // layers[0] when it is the only layer
+	maxParams  int
+	maxBody    int64
+	root       *chain // hooks for requests that match no route
+	options    []OptionsFunc
+	allMethods []string // every method some route serves, for OPTIONS *
+	hasOPTS    bool     // some route serves OPTIONS explicitly
 }
 
 // chain holds the hooks and error handlers that apply to a route, in the
@@ -89,15 +89,15 @@ func newEngine(a *App) *engine {
 		if n := len(cp.pattern.names); n > e.maxParams {
 			e.maxParams = n
 		}
-		for _, m := range cp.methods {
-			if !contains(e.methods, m) {
-				e.methods = append(e.methods, m)
-			}
-			if m == http.MethodOptions {
-				e.hasOPTS = true
-			}
+		if cp.serves(http.MethodOptions) {
+			e.hasOPTS = true
 		}
 	}
+	all := make([]candidate, len(compiled))
+	for i, rt := range compiled {
+		all[i] = candidate{rt: rt}
+	}
+	e.allMethods = allowed(all)
 	chainOf := map[*route]*chain{}
 	for _, rt := range compiled {
 		chainOf[rt] = chainFor(rt.scope)
@@ -134,6 +134,17 @@ func (e *engine) handles(s *shape, chainOf map[*route]*chain) map[string]httprou
 		if rt.serves(http.MethodGet) && !rt.serves(http.MethodHead) {
 			byMethod[http.MethodHead] = append(byMethod[http.MethodHead], rt)
 		}
+	}
+	for m, cands := range byMethod {
+		slices.SortStableFunc(cands, func(x, y *route) int {
+			switch {
+			case before(x, y, m):
+				return -1
+			case before(y, x, m):
+				return 1
+			}
+			return 0
+		})
 	}
 	byMethod[anyMethod] = s.routes
 	out := map[string]httprouter.Handle{}
@@ -423,7 +434,7 @@ func (e *engine) serveOptions(w http.ResponseWriter, r *http.Request) {
 	req := e.acquire(w, r)
 	defer e.release(req)
 	if r.URL.Path == "*" {
-		e.autoOptions(req, e.root, e.methods)
+		e.autoOptions(req, e.root, e.allMethods)
 		return
 	}
 	cands := e.matching(req)
@@ -504,7 +515,7 @@ func (p *probe) start(req *Request, method string) {
 	p.url.Path = u.Path
 	p.escaped = u.RawPath != ""
 	if p.escaped {
-		p.url.Path = u.EscapedPath()
+		p.url.Path = routingPath(u.EscapedPath())
 	}
 	p.req.Method = method
 	p.req.URL = &p.url
@@ -529,7 +540,7 @@ func (p *probe) finish() {
 
 func (p *probe) offer(cands []candidate, ps httprouter.Params) {
 	for _, cd := range cands {
-		if p.found && !p.collect && !better(cd.rt, p.best.rt) {
+		if p.found && !p.collect && !before(cd.rt, p.best.rt, p.req.Method) {
 			return
 		}
 		if !cd.rt.match(ps, p.tmp, p.escaped) {
@@ -546,9 +557,15 @@ func (p *probe) offer(cands []candidate, ps httprouter.Params) {
 	}
 }
 
-// better reports whether route x takes priority over y: a fully static route
-// beats one with parameters; otherwise the earlier registration wins.
-func better(x, y *route) bool {
+// before reports whether route x takes priority over y for method: for HEAD
+// a route registered for HEAD beats a GET route serving it; then a fully
+// static route beats one with parameters; then the earlier registration wins.
+func before(x, y *route, method string) bool {
+	if method == http.MethodHead {
+		if xh, yh := x.serves(method), y.serves(method); xh != yh {
+			return xh
+		}
+	}
 	if x.pattern.static != y.pattern.static {
 		return x.pattern.static
 	}
@@ -564,3 +581,37 @@ func (p *probe) Header() http.Header {
 }
 func (p *probe) Write([]byte) (int, error) { return 0, nil }
 func (p *probe) WriteHeader(int)           {}
+
+// routingPath decodes the percent-escapes of an escaped path except those of
+// '/' and '%', so that static segments match their decoded text while an
+// escaped slash stays inside its segment.
+func routingPath(escaped string) string {
+	var b strings.Builder
+	for i := 0; i < len(escaped); i++ {
+		c := escaped[i]
+		if c == '%' && i+2 < len(escaped) && ishex(escaped[i+1]) && ishex(escaped[i+2]) {
+			d := unhex(escaped[i+1])<<4 | unhex(escaped[i+2])
+			if d != '/' && d != '%' {
+				b.WriteByte(d)
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func ishex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}

@@ -55,7 +55,9 @@ func (a *App) NewServer(addr string) *http.Server {
 		ReadTimeout:       DefaultReadTimeout,
 		IdleTimeout:       DefaultIdleTimeout,
 		MaxHeaderBytes:    DefaultMaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(a.logger().Handler(), slog.LevelWarn),
+		// Let the App answer "OPTIONS *" (with its Allow list and hooks).
+		DisableGeneralOptionsHandler: true,
+		ErrorLog:                     slog.NewLogLogger(a.logger().Handler(), slog.LevelWarn),
 	}
 	a.srv.mu.Lock()
 	if a.srv.ctx != nil && a.srv.ctx.Err() != nil {

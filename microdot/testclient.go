@@ -145,7 +145,7 @@ func (c *TestClient) Do(req *http.Request) *TestResponse {
 		}
 	}
 	w := &memoryWriter{header: http.Header{}}
-	c.Handler.ServeHTTP(w, req)
+	serve(c.Handler, w, req)
 	if !w.wrote {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -195,4 +195,15 @@ func (w *memoryWriter) Flush() {
 	if !w.wrote {
 		w.WriteHeader(http.StatusOK)
 	}
+}
+
+// serve calls h as a server would: a panic with http.ErrAbortHandler, which a
+// handler uses to abort a response it has started, ends the request quietly.
+func serve(h http.Handler, w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if p := recover(); p != nil && p != http.ErrAbortHandler {
+			panic(p)
+		}
+	}()
+	h.ServeHTTP(w, r)
 }
