@@ -19,13 +19,20 @@ import (
 // Header is nil in a freshly built Response, so that a response costs one
 // allocation; use SetHeader or AddHeader in a handler, which create it. In
 // AfterFunc hooks Header is always the live header map of the response.
-// A Response belongs to one request: build a new one for each.
+//
+// The App never changes a Response that a handler returns: it copies it into
+// the request's own response first, which is what the hooks see. So a
+// Response can be built once and returned by many requests, concurrently:
+//
+//	var pong = microdot.Text("pong")
+//	app.Get("/ping", func(*microdot.Request) (*microdot.Response, error) { return pong, nil })
+//
+// The *Response a hook receives is valid until the request ends.
 type Response struct {
 	StatusCode int
 	Header     http.Header
 
 	kind  bodyKind
-	live  bool      // Header is the response writer's map
 	text  string    // bodyText; the path of bodyFile
 	data  []byte    // bodyBytes
 	value any       // bodyJSON's value; bodyStream's function; bodyHandler's handler; bodyInvalid's error
@@ -172,51 +179,56 @@ func (r *Response) DeleteCookie(name, path string) error {
 	return r.SetCookie(&http.Cookie{Name: name, Path: path, MaxAge: -1, Expires: deleted})
 }
 
-// adopt makes res the response being built: its headers move into the
-// response writer's map, which becomes res.Header, and a JSON body is
-// encoded. A nil res is the empty 204.
+// adopt makes res the response being built: it is copied into the request's
+// spare response, whose Header is the response writer's map with res's
+// headers in it, and a JSON body is encoded. res itself is only read, so it
+// may be shared by concurrent requests. A nil res is the empty 204.
 func (r *Request) adopt(res *Response) (*Response, error) {
-	if res == nil {
+	sp := &r.spare
+	switch {
+	case res == nil:
 		return r.blank(http.StatusNoContent), nil
-	}
-	if res.kind == bodyInvalid {
+	case res == sp:
+		return sp, nil // a hook returned the response it was given
+	case res.kind == bodyInvalid:
 		return nil, res.value.(error)
 	}
 	h := r.w.Header()
-	if !res.live {
-		own := false // the handler set Content-Type itself
-		if res.Header != nil { // ranging over a nil map still costs an iterator
-			_, own = res.Header["Content-Type"]
-			for k, v := range res.Header {
-				h[k] = v
-			}
-		}
-		res.Header, res.live = h, true
-		// Set here, not when writing, so that after hooks see it. The slice
-		// belongs to this Response: no other response shares it.
-		if res.ctype[0] != "" && !own {
-			h["Content-Type"] = res.ctype[:]
+	own := false           // the handler set Content-Type itself
+	if res.Header != nil { // ranging over a nil map still costs an iterator
+		_, own = res.Header["Content-Type"]
+		for k, v := range res.Header {
+			h[k] = v
 		}
 	}
-	if res.kind == bodyJSON {
-		b, err := json.Marshal(res.value)
+	// Set now, not when writing, so that after hooks see it. The slice is
+	// res's own, which nothing changes after construction, so the header map
+	// can share it with no allocation.
+	if res.ctype[0] != "" && !own {
+		h["Content-Type"] = res.ctype[:]
+	}
+	*sp = *res
+	sp.Header = h
+	r.usedSpare = true
+	switch sp.kind {
+	case bodyJSON:
+		b, err := json.Marshal(sp.value)
 		if err != nil {
 			return nil, fmt.Errorf("microdot: JSON response: %w", err)
 		}
-		res.kind, res.data, res.value = bodyBytes, b, nil
-	}
-	if res.kind == bodyFile {
-		if err := r.openFile(res); err != nil {
+		sp.kind, sp.data, sp.value = bodyBytes, b, nil
+	case bodyFile:
+		if err := r.openFile(sp); err != nil {
 			return nil, err
 		}
 	}
-	return res, nil
+	return sp, nil
 }
 
 // blank returns the request's spare response, empty, with the given status
 // and the live header map.
 func (r *Request) blank(status int) *Response {
-	r.spare = Response{StatusCode: status, Header: r.w.Header(), live: true}
+	r.spare = Response{StatusCode: status, Header: r.w.Header()}
 	r.usedSpare = true
 	return &r.spare
 }

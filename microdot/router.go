@@ -329,6 +329,7 @@ func (t *trie) insert(segs []string) {
 
 // serveHTTP is the entry point of a compiled App.
 func (e *engine) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	defer e.guard(w, r)
 	if e.maxBody >= 0 && r.ContentLength > e.maxBody {
 		req := e.acquire(w, r)
 		e.fail(req, e.root, errTooLarge)
@@ -344,6 +345,22 @@ func (e *engine) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.serveSlow(w, r)
+}
+
+// guard turns a panic that escaped the request's own recovery, such as one
+// from a custom converter while routes are matched, into a 500 through the
+// App's error handlers and AfterErrorRequest hooks.
+func (e *engine) guard(w http.ResponseWriter, r *http.Request) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if p == http.ErrAbortHandler {
+		panic(p)
+	}
+	req := e.acquire(w, r)
+	defer e.release(req)
+	e.recovered(req, e.root, p)
 }
 
 // serveSlow finds the best route across every layer, for Apps with
