@@ -1,0 +1,63 @@
+package cors
+
+import "log/slog"
+
+// policy is the compiled, immutable form of one Policy.
+type policy struct {
+	name    string
+	deny    bool
+	origins originMatcher
+	creds   bool
+	methods methodSet
+	headers headerSet
+	// expose is the Access-Control-Expose-Headers value, "" for none.
+	expose string
+	// maxAge is the Access-Control-Max-Age value, "" to omit it.
+	maxAge string
+	pna    bool
+	// preflightVary is the Vary value of a successful preflight.
+	preflightVary string
+}
+
+// snapshot is the compiled, immutable configuration in force. Requests load
+// it once and use it throughout, so an Update never shows them a mix of two
+// configurations.
+type snapshot struct {
+	// cfg is a private deep copy of the configuration as given.
+	cfg      Config
+	policies []*policy // up to, and including, the first deny policy
+	verb     bool      // VerbMatch
+	// plainAny is the only policy when it is a plain "*" under FirstMatch:
+	// then no response depends on the Origin, every response carries
+	// Access-Control-Allow-Origin: * and none needs Vary: Origin.
+	plainAny *policy
+	status   int // successful preflight status
+	logger   *slog.Logger
+}
+
+// selectPolicy returns the policy that applies to a request with the single
+// Origin value ro and the method m (the requested method of a preflight), or
+// nil when none does.
+func (s *snapshot) selectPolicy(ro *reqOrigin, m string) *policy {
+	for _, p := range s.policies {
+		if p.deny {
+			return nil
+		}
+		if s.verb && !p.methods.selects(m) {
+			continue
+		}
+		if p.origins.match(ro) {
+			return p
+		}
+	}
+	return nil
+}
+
+// allowOrigin returns the Access-Control-Allow-Origin value p sends to the
+// request origin ro.
+func (p *policy) allowOrigin(ro *reqOrigin) string {
+	if p.origins.any {
+		return AnyOrigin
+	}
+	return ro.raw
+}

@@ -1,0 +1,182 @@
+package cors
+
+import (
+	"log/slog"
+	"net/http"
+	"unsafe"
+)
+
+// Reasons for refusing a preflight, beyond those of the
+// Access-Control-Request-Headers parser.
+const (
+	whyOriginCount  = "the request must carry exactly one Origin value"
+	whyOrigin       = "origin not allowed"
+	whyMethodSyntax = "Access-Control-Request-Method must be a single method name"
+	whyMethod       = "method not allowed by AllowedMethods"
+	whyMethodRoute  = "method not served by the route at this path, or not allowed by AllowedMethods"
+)
+
+// isPreflight reports whether r is a CORS preflight: an OPTIONS request with
+// an Origin and an Access-Control-Request-Method header, present even if
+// empty.
+func isPreflight(r *http.Request) bool {
+	if r.Method != http.MethodOptions {
+		return false
+	}
+	if _, ok := r.Header[hOrigin]; !ok {
+		return false
+	}
+	_, ok := r.Header[hACRM]
+	return ok
+}
+
+// IsPreflight reports whether r is a CORS preflight request: method OPTIONS
+// with both an Origin and an Access-Control-Request-Method header. Any
+// other OPTIONS request is an ordinary request. Custom middleware built on
+// GetCORSHeaders uses it to decide whether to answer r itself.
+func IsPreflight(r *http.Request) bool { return isPreflight(r) }
+
+// preflight checks the preflight r and, when it succeeds, writes the headers
+// of the answer into h. It returns the status to answer with: the
+// configured success status, or 403 with nothing written. In an App (inApp),
+// route lists the methods the route at r's path serves.
+//
+// origins and acrm are r's Origin and Access-Control-Request-Method field
+// lines, which the caller looked up already.
+func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []string, route []string, inApp bool) int {
+	if len(origins) != 1 {
+		return s.refuse(r, "origin", whyOriginCount, "")
+	}
+	if len(acrm) != 1 || !isToken(acrm[0]) || acrm[0] == "*" {
+		v := ""
+		if len(acrm) > 0 {
+			v = acrm[0]
+		}
+		return s.refuse(r, "method", whyMethodSyntax, v)
+	}
+	m := acrm[0]
+	ro := reqOrigin{raw: origins[0]}
+	p := s.selectPolicy(&ro, m)
+	if p == nil {
+		return s.refuse(r, "origin", whyOrigin, ro.raw)
+	}
+	if !p.methods.allows(m, route, inApp) {
+		if inApp {
+			return s.refuse(r, "method", whyMethodRoute, m)
+		}
+		return s.refuse(r, "method", whyMethod, m)
+	}
+	acrh := r.Header[hACRH]
+	var hr acrhResult
+	if len(acrh) > 0 {
+		if hr = p.headers.check(acrh); !hr.ok {
+			return s.refuse(r, "headers", hr.why, hr.bad)
+		}
+	}
+	pna := false
+	if p.pna {
+		v := r.Header[hACRPN]
+		pna = len(v) == 1 && v[0] == "true"
+	}
+
+	// One backing array for every value.
+	n := 3 // origin, method, vary
+	if p.creds {
+		n++
+	}
+	echo := 0 // lines of Access-Control-Request-Headers echoed back
+	if hr.names > 0 {
+		if p.headers.any && p.creds {
+			for _, l := range acrh {
+				if l != "" {
+					echo++
+				}
+			}
+			n += echo
+		} else {
+			n++
+		}
+	}
+	if p.maxAge != "" {
+		n++
+	}
+	if pna {
+		n++
+	}
+	v := slots(n, unsafe.Pointer(r))
+	v[0] = p.allowOrigin(&ro)
+	h[hACAO] = v[0:1:1]
+	i := 1
+	if p.creds {
+		v[i] = "true"
+		h[hACAC] = v[i : i+1 : i+1]
+		i++
+	}
+	v[i] = m
+	h[hACAM] = v[i : i+1 : i+1]
+	i++
+	if hr.names > 0 {
+		switch {
+		case echo > 0:
+			// With credentials a "*" would name a header literally
+			// called "*": echo the request's list instead.
+			start := i
+			for _, l := range acrh {
+				if l != "" {
+					v[i] = l
+					i++
+				}
+			}
+			h[hACAH] = v[start:i:i]
+		case !p.headers.any:
+			v[i] = p.headers.listed
+			h[hACAH] = v[i : i+1 : i+1]
+			i++
+		case hr.authz:
+			// The wildcard never covers Authorization.
+			v[i] = "*, Authorization"
+			h[hACAH] = v[i : i+1 : i+1]
+			i++
+		default:
+			v[i] = "*"
+			h[hACAH] = v[i : i+1 : i+1]
+			i++
+		}
+	}
+	if p.maxAge != "" {
+		v[i] = p.maxAge
+		h[hACMA] = v[i : i+1 : i+1]
+		i++
+	}
+	if pna {
+		v[i] = "true"
+		h[hACAPN] = v[i : i+1 : i+1]
+		i++
+	}
+	addVary(h, p.preflightVary, v[i:i+1:i+1])
+	return s.status
+}
+
+// refuse reports a failed preflight: it logs why, when a logger is
+// configured, and returns 403.
+func (s *snapshot) refuse(r *http.Request, check, why, value string) int {
+	if s.logger != nil {
+		s.logRefusal(r, check, why, value)
+	}
+	return http.StatusForbidden
+}
+
+func (s *snapshot) logRefusal(r *http.Request, check, why, value string) {
+	ctx := r.Context()
+	if !s.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	s.logger.LogAttrs(ctx, slog.LevelDebug, "cors: preflight refused",
+		slog.String("check", check),
+		slog.String("reason", why),
+		slog.String("value", value),
+		slog.String("origin", r.Header.Get(hOrigin)),
+		slog.String("method", r.Header.Get(hACRM)),
+		slog.String("path", r.URL.Path),
+	)
+}
