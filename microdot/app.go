@@ -181,7 +181,10 @@ func (a *App) mount(prefix string, sub *App, local bool) {
 
 // MountHandler serves every request under prefix with h, for any method, with
 // the prefix stripped from the path (as [http.StripPrefix] does). It is how a
-// plain net/http handler joins an App; the App's hooks do not run for it.
+// plain net/http handler joins an App. The App's hooks apply to it as to any
+// route: BeforeRequest hooks run first and may answer in its place, and
+// AfterRequest hooks run before h writes, so the headers they set (CORS
+// headers, for one) are already in place when h starts.
 func (a *App) MountHandler(prefix string, h http.Handler) {
 	if h == nil {
 		panic("microdot: MountHandler needs a non-nil handler")

@@ -111,14 +111,21 @@ func StaticFiles(dir string) Handler {
 		if n := len(req.route.pattern.names); n > 0 {
 			name = strings.TrimPrefix(req.value(n-1), "/")
 		}
+		// "dir/" names a directory: its index.html is served.
+		dirOnly := strings.HasSuffix(name, "/")
+		name = strings.TrimSuffix(name, "/")
 		if name == "" {
 			name = "."
 		}
 		if strings.ContainsRune(name, 0) || strings.Contains(name, "\\") || !fs.ValidPath(name) {
 			return nil, &HTTPError{Status: http.StatusNotFound}
 		}
-		if st, err := root.Stat(name); err == nil && st.IsDir() {
+		st, err := root.Stat(name)
+		switch {
+		case err == nil && st.IsDir():
 			name = filepath.ToSlash(path.Join(name, "index.html"))
+		case dirOnly:
+			return nil, &HTTPError{Status: http.StatusNotFound}
 		}
 		return &Response{StatusCode: http.StatusOK, kind: bodyFile, text: name, value: root}, nil
 	}

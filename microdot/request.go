@@ -36,8 +36,7 @@ type Request struct {
 	probe  *probe    // created when the slow path first needs it
 	closer io.Closer // a file being sent
 
-	started   bool // the response status has been written
-	usedSpare bool
+	started bool // the response status has been written
 }
 
 func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
@@ -70,10 +69,7 @@ func (e *engine) release(req *Request) {
 		clear(req.after)
 		req.after = req.after[:0]
 	}
-	if req.usedSpare {
-		req.spare = Response{}
-		req.usedSpare = false
-	}
+	// req.spare is left as it is: the next request overwrites it whole.
 	req.Request, req.w, req.e, req.route, req.ps = nil, nil, nil, nil, nil
 	req.args, req.g, req.closer, req.started = nil, nil, nil, false
 	e.app.reqPool.Put(req)

@@ -209,7 +209,6 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 	}
 	*sp = *res
 	sp.Header = h
-	r.usedSpare = true
 	switch sp.kind {
 	case bodyJSON:
 		b, err := json.Marshal(sp.value)
@@ -229,7 +228,6 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 // and the live header map.
 func (r *Request) blank(status int) *Response {
 	r.spare = Response{StatusCode: status, Header: r.w.Header()}
-	r.usedSpare = true
 	return &r.spare
 }
 

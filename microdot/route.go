@@ -90,6 +90,7 @@ func (a *App) Delete(pattern string, h Handler) { a.Route(pattern, h, http.Metho
 func (a *App) Converter(name string, c Converter) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.mustBeOpen("register converter " + name)
 	cc, err := compileConverter(name, c)
 	if err != nil {
 		panic("microdot: " + err.Error())

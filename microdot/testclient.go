@@ -136,6 +136,9 @@ func (c *TestClient) Do(req *http.Request) *TestResponse {
 	if req.Host == "" {
 		req.Host = req.URL.Host
 	}
+	if req.Body == nil {
+		req.Body = http.NoBody // as a server guarantees
+	}
 	if req.RequestURI == "" {
 		req.RequestURI = req.URL.RequestURI()
 	}
