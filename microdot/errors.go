@@ -138,11 +138,6 @@ func statusOf(err error) (int, string) {
 // errorResponse finds the error handler for err and calls it; it never panics.
 func (e *engine) errorResponse(req *Request, c *chain, err error) *Response {
 	status, reason := statusOf(err)
-	if status == http.StatusInternalServerError {
-		if _, isPanic := err.(*PanicError); !isPanic {
-			e.log(req, "request failed", err)
-		}
-	}
 	if h := c.typeHandler(err); h != nil {
 		return e.callErrorHandler(req, h, err)
 	}
@@ -150,6 +145,11 @@ func (e *engine) errorResponse(req *Request, c *chain, err error) *Response {
 		if h := m[status]; h != nil {
 			return e.callErrorHandler(req, h, err)
 		}
+	}
+	// Nothing handled the error: a 500 is a failure worth a log line
+	// (panics were logged with their stack already).
+	if _, isPanic := err.(*PanicError); status == http.StatusInternalServerError && !isPanic {
+		e.log(req, "request failed", err)
 	}
 	if reason == "" {
 		reason = http.StatusText(status)

@@ -86,13 +86,9 @@ func (r *Request) AfterRequest(f AfterFunc) {
 	}
 }
 
-// run serves req with its route's hooks and handler.
+// run serves req with its route's hooks and handler. The caller recovers
+// panics (see protect).
 func (e *engine) run(req *Request, c *chain) {
-	defer func() {
-		if p := recover(); p != nil {
-			e.recovered(req, c, p)
-		}
-	}()
 	req.Request.Pattern = req.route.pattern.source
 	var res *Response
 	var err error

@@ -17,8 +17,9 @@ const anyMethod = "\x00any"
 // registration builds a new one.
 type engine struct {
 	app        *App
-	layers     []*httprouter.Router
-	fast       *httprouter.Router // layers[0] when it is the only layer
+	layers     []*httprouter.Router // one tree per method
+	anyLayers  []*httprouter.Router // the same shapes in one tree for any method
+	fast       *httprouter.Router   // layers[0] when it is the only layer
 	maxParams  int
 	maxBody    int64
 	root       *chain // hooks for requests that match no route
@@ -112,7 +113,7 @@ func newEngine(a *App) *engine {
 		}
 		return 0
 	})
-	e.layers = buildLayers(shapes, func(s *shape) map[string]httprouter.Handle {
+	e.layers, e.anyLayers = buildLayers(shapes, func(s *shape) map[string]httprouter.Handle {
 		return e.handles(s, chainOf)
 	}, http.HandlerFunc(e.notFound))
 	if len(e.layers) == 1 {
@@ -172,29 +173,48 @@ func (e *engine) handle(cands []candidate) httprouter.Handle {
 			return
 		}
 		req := e.acquire(w, r)
-		for _, cd := range cands {
-			if cd.rt.pattern.plain {
-				// httprouter's values need no check, and stay valid until
-				// this handle returns, after the response is written.
-				req.ps = ps
-				if ps == nil {
-					req.ps = httprouter.Params{}
-				}
-				req.route = cd.rt
-				e.run(req, cd.c)
-				e.release(req)
-				return
-			}
-			if cd.rt.match(ps, req.vals, false) {
-				req.route = cd.rt
-				e.run(req, cd.c)
-				e.release(req)
-				return
-			}
-		}
-		e.noRoute(req)
+		e.serveCandidates(req, cands, ps)
 		e.release(req)
 	}
+}
+
+// serveCandidates serves req with the first of cands that matches, or
+// answers 404 or 405.
+func (e *engine) serveCandidates(req *Request, cands []candidate, ps httprouter.Params) {
+	var c *chain
+	defer e.protect(req, &c)
+	for _, cd := range cands {
+		if cd.rt.pattern.plain {
+			// httprouter's values need no check, and stay valid until
+			// the handle returns, after the response is written.
+			req.ps = ps
+			if ps == nil {
+				req.ps = httprouter.Params{}
+			}
+		} else if !cd.rt.match(ps, req.vals, false) {
+			continue
+		}
+		req.route, c = cd.rt, cd.c
+		e.run(req, c)
+		return
+	}
+	e.noRoute(req)
+}
+
+// protect turns a panic in user code (a handler, a hook, a converter) into a
+// 500 through the error handlers and AfterErrorRequest hooks of *c (the
+// App's own when nil), and the App keeps serving. It is deferred once per
+// request.
+func (e *engine) protect(req *Request, c **chain) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	ch := *c
+	if ch == nil {
+		ch = e.root
+	}
+	e.recovered(req, ch, p)
 }
 
 // notFound is httprouter's NotFound handler: the path is in no tree for the
@@ -204,15 +224,20 @@ func (e *engine) notFound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := e.acquire(w, r)
+	defer e.release(req)
+	var c *chain
+	defer e.protect(req, &c)
 	e.noRoute(req)
-	e.release(req)
 }
 
 // buildLayers puts every shape into the first httprouter that takes it without
 // a conflict. httprouter refuses a static segment beside a parameter at the
 // same position; such shapes go to a further router, which is only consulted
 // when the App has conflicting routes.
-func buildLayers(shapes []*shape, handles func(*shape) map[string]httprouter.Handle, notFound http.Handler) []*httprouter.Router {
+// The anyMethod trees go to routers of their own, so that the routers that
+// serve requests hold only real methods: fewer keys make httprouter's lookup
+// of the method's tree cheaper.
+func buildLayers(shapes []*shape, handles func(*shape) map[string]httprouter.Handle, notFound http.Handler) (layers, anyLayers []*httprouter.Router) {
 	var tries []*trie
 	var assigned [][]*shape
 	for _, s := range shapes {
@@ -233,17 +258,32 @@ func buildLayers(shapes []*shape, handles func(*shape) map[string]httprouter.Han
 			assigned = append(assigned, []*shape{s})
 		}
 	}
-	layers := make([]*httprouter.Router, 0, len(assigned)+1)
+	if len(assigned) == 0 {
+		assigned = append(assigned, nil)
+	}
 	for _, group := range assigned {
-		layers = append(layers, newLayer(group, handles, notFound))
+		l, any := newLayer(group, handles, notFound)
+		layers = append(layers, l)
+		anyLayers = append(anyLayers, any)
 	}
-	if len(layers) == 0 {
-		layers = append(layers, newLayer(nil, handles, notFound))
-	}
-	return layers
+	return layers, anyLayers
 }
 
-func newLayer(group []*shape, handles func(*shape) map[string]httprouter.Handle, notFound http.Handler) *httprouter.Router {
+func newLayer(group []*shape, handles func(*shape) map[string]httprouter.Handle, notFound http.Handler) (r, any *httprouter.Router) {
+	r, any = newRouter(notFound), newRouter(notFound)
+	for _, s := range group {
+		for m, h := range handles(s) {
+			if m == anyMethod {
+				any.Handle(m, s.path, h)
+			} else {
+				r.Handle(m, s.path, h)
+			}
+		}
+	}
+	return r, any
+}
+
+func newRouter(notFound http.Handler) *httprouter.Router {
 	r := httprouter.New()
 	// The App decides about trailing slashes, fixed paths, 405 and OPTIONS.
 	r.RedirectTrailingSlash = false
@@ -251,11 +291,6 @@ func newLayer(group []*shape, handles func(*shape) map[string]httprouter.Handle,
 	r.HandleMethodNotAllowed = false
 	r.HandleOPTIONS = false
 	r.NotFound = notFound
-	for _, s := range group {
-		for m, h := range handles(s) {
-			r.Handle(m, s.path, h)
-		}
-	}
 	return r
 }
 
@@ -329,7 +364,6 @@ func (t *trie) insert(segs []string) {
 
 // serveHTTP is the entry point of a compiled App.
 func (e *engine) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	defer e.guard(w, r)
 	if e.maxBody >= 0 && r.ContentLength > e.maxBody {
 		req := e.acquire(w, r)
 		e.fail(req, e.root, errTooLarge)
@@ -347,33 +381,19 @@ func (e *engine) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	e.serveSlow(w, r)
 }
 
-// guard turns a panic that escaped the request's own recovery, such as one
-// from a custom converter while routes are matched, into a 500 through the
-// App's error handlers and AfterErrorRequest hooks.
-func (e *engine) guard(w http.ResponseWriter, r *http.Request) {
-	p := recover()
-	if p == nil {
-		return
-	}
-	if p == http.ErrAbortHandler {
-		panic(p)
-	}
-	req := e.acquire(w, r)
-	defer e.release(req)
-	e.recovered(req, e.root, p)
-}
-
 // serveSlow finds the best route across every layer, for Apps with
 // conflicting routes and for paths with escaped characters such as %2F.
 func (e *engine) serveSlow(w http.ResponseWriter, r *http.Request) {
 	req := e.acquire(w, r)
+	defer e.release(req)
+	var c *chain
+	defer e.protect(req, &c)
 	if cd, ok := e.find(req, r.Method); ok {
-		req.route = cd.rt
-		e.run(req, cd.c)
+		req.route, c = cd.rt, cd.c
+		e.run(req, c)
 	} else {
 		e.noRoute(req)
 	}
-	e.release(req)
 }
 
 // find looks the request's path up in every layer for method and returns the
@@ -399,7 +419,7 @@ func (e *engine) matching(req *Request) []candidate {
 	p := req.probeFor()
 	p.start(req, anyMethod)
 	p.collect = true
-	for _, l := range e.layers {
+	for _, l := range e.anyLayers {
 		l.ServeHTTP(p, &p.req)
 	}
 	out := p.all
@@ -450,13 +470,15 @@ func (e *engine) noRoute(req *Request) {
 func (e *engine) serveOptions(w http.ResponseWriter, r *http.Request) {
 	req := e.acquire(w, r)
 	defer e.release(req)
+	var c *chain
+	defer e.protect(req, &c)
 	if r.URL.Path == "*" {
 		e.autoOptions(req, e.root, e.allMethods)
 		return
 	}
 	cands := e.matching(req)
 	served := allowed(cands)
-	c := e.root
+	c = e.root
 	if len(cands) > 0 {
 		c = cands[0].c
 		req.route = cands[0].rt
@@ -468,8 +490,8 @@ func (e *engine) serveOptions(w http.ResponseWriter, r *http.Request) {
 	}
 	if e.hasOPTS && contains(served, http.MethodOptions) {
 		if cd, ok := e.find(req, http.MethodOptions); ok {
-			req.route = cd.rt
-			e.run(req, cd.c)
+			req.route, c = cd.rt, cd.c
+			e.run(req, c)
 			return
 		}
 	}
