@@ -135,19 +135,18 @@ func (a *App) mount(prefix string, sub *App, local bool) {
 	if prefix != "" && (prefix[0] != '/' || strings.HasSuffix(prefix, "/") || strings.ContainsAny(prefix, "<>:*?#")) {
 		panic(fmt.Sprintf("microdot: mount prefix %q must start with '/', must not end with '/' and must be static", prefix))
 	}
-	sub.mu.Lock()
-	sub.mustBeOpen("mount it again")
-	sub.mountedIn = a
-	routes := sub.routes
-	moved := sub.hooksOf()
-	convs := sub.converters
-	sub.mu.Unlock()
-
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.mustBeOpen("mount into it")
-	for _, rt := range routes {
-		p, err := parsePattern(prefix+rt.pattern.source, mergeConverters(a.converters, convs))
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	sub.mustBeOpen("mount it again")
+
+	// Build everything first: a bad pattern panics with both Apps unchanged.
+	convs := mergeConverters(a.converters, sub.converters)
+	routes := make([]*route, 0, len(sub.routes))
+	for _, rt := range sub.routes {
+		p, err := parsePattern(prefix+rt.pattern.source, convs)
 		if err != nil {
 			panic("microdot: mount: " + err.Error())
 		}
@@ -159,8 +158,12 @@ func (a *App) mount(prefix string, sub *App, local bool) {
 		} else {
 			cp.scope = cp.scope.under(a, nil)
 		}
-		a.routes = append(a.routes, &cp)
+		a.mustBeNew(&cp)
+		routes = append(routes, &cp)
 	}
+	moved := sub.hooksOf()
+	sub.mountedIn = a
+	a.routes = append(a.routes, routes...)
 	if !local {
 		a.before = append(a.before, moved.before...)
 		a.after = append(a.after, moved.after...)

@@ -122,6 +122,10 @@ func StaticFiles(dir string) Handler {
 		}
 		st, err := root.Stat(name)
 		switch {
+		case err == nil && st.IsDir() && !dirOnly && name != ".":
+			// As http.FileServer does: a directory's URL ends in '/', so
+			// that relative links in its index.html resolve inside it.
+			return Redirect(req.URL.EscapedPath()+"/"+query(req.URL.RawQuery), http.StatusMovedPermanently), nil
 		case err == nil && st.IsDir():
 			name = filepath.ToSlash(path.Join(name, "index.html"))
 		case dirOnly:
@@ -129,4 +133,11 @@ func StaticFiles(dir string) Handler {
 		}
 		return &Response{StatusCode: http.StatusOK, kind: bodyFile, text: name, value: root}, nil
 	}
+}
+
+func query(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	return "?" + raw
 }

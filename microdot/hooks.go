@@ -129,6 +129,7 @@ func (e *engine) run(req *Request, c *chain) {
 // fail answers req with the error response for err, through the error
 // handlers and the AfterErrorRequest hooks.
 func (e *engine) fail(req *Request, c *chain, err error) {
+	req.unadopt()
 	res := e.errorResponse(req, c, err)
 	e.finishError(req, c, res)
 }

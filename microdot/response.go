@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // Response is what a Handler returns: a status, headers and a body that is
@@ -36,7 +37,12 @@ type Response struct {
 	text  string    // bodyText; the path of bodyFile
 	data  []byte    // bodyBytes
 	value any       // bodyJSON's value; bodyStream's function; bodyHandler's handler; bodyInvalid's error
-	ctype [1]string // the content type, in a slice the header map can share
+	ct    string    // the content type
+	ctype [1]string // ct again, in an array the first request's header map can share
+	// claimed is set by the first request that adopts the Response, which
+	// alone shares ctype; later ones (a Response returned again and again)
+	// get a fresh slice, so that no request can change another's headers.
+	claimed atomic.Bool
 }
 
 type bodyKind uint8
@@ -60,19 +66,19 @@ func (r *Response) invalid(err error) *Response {
 
 // Text returns a 200 response with body as text/plain; charset=utf-8.
 func Text(body string) *Response {
-	return &Response{StatusCode: http.StatusOK, kind: bodyText, text: body, ctype: [1]string{"text/plain; charset=utf-8"}}
+	return &Response{StatusCode: http.StatusOK, kind: bodyText, text: body, ct: "text/plain; charset=utf-8", ctype: [1]string{"text/plain; charset=utf-8"}}
 }
 
 // HTML returns a 200 response with body as text/html; charset=utf-8.
 func HTML(body string) *Response {
-	return &Response{StatusCode: http.StatusOK, kind: bodyText, text: body, ctype: [1]string{"text/html; charset=utf-8"}}
+	return &Response{StatusCode: http.StatusOK, kind: bodyText, text: body, ct: "text/html; charset=utf-8", ctype: [1]string{"text/html; charset=utf-8"}}
 }
 
 // JSON returns a 200 response with v encoded as JSON (application/json). The
 // encoding happens when the handler returns; a value that cannot be encoded
 // becomes a 500, through the error handlers.
 func JSON(v any) *Response {
-	return &Response{StatusCode: http.StatusOK, kind: bodyJSON, value: v, ctype: [1]string{"application/json"}}
+	return &Response{StatusCode: http.StatusOK, kind: bodyJSON, value: v, ct: "application/json", ctype: [1]string{"application/json"}}
 }
 
 // Bytes returns a 200 response with body as its content, of the given
@@ -81,7 +87,7 @@ func Bytes(contentType string, body []byte) *Response {
 	if contentType == "" {
 		contentType = "application/octet-stream"
 	}
-	return &Response{StatusCode: http.StatusOK, kind: bodyBytes, data: body, ctype: [1]string{contentType}}
+	return &Response{StatusCode: http.StatusOK, kind: bodyBytes, data: body, ct: contentType, ctype: [1]string{contentType}}
 }
 
 // Redirect returns a redirect to location, with status 302 Found or the given
@@ -110,7 +116,7 @@ func Redirect(location string, status ...int) *Response {
 // or the server shuts down; produce must then return (a Write fails too).
 // An error from produce is logged; the status was already sent.
 func Stream(contentType string, produce func(ctx context.Context, w io.Writer) error) *Response {
-	res := &Response{StatusCode: http.StatusOK, kind: bodyStream, value: produce, ctype: [1]string{contentType}}
+	res := &Response{StatusCode: http.StatusOK, kind: bodyStream, value: produce, ct: contentType, ctype: [1]string{contentType}}
 	if produce == nil {
 		return res.invalid(errors.New("microdot: Stream needs a non-nil produce function"))
 	}
@@ -119,7 +125,7 @@ func Stream(contentType string, produce func(ctx context.Context, w io.Writer) e
 
 // File returns a response that sends the file at path, with its content type
 // from the extension, Last-Modified, and support for Range and conditional
-// requests. A missing file is a 404, a directory or unreadable file a 403.
+// requests. A missing file or a directory is a 404, an unreadable file a 403.
 // The path is used as given: to serve files named by the client, use
 // [StaticFiles], which cannot escape its root.
 func File(path string) *Response {
@@ -193,22 +199,10 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 	case res.kind == bodyInvalid:
 		return nil, res.value.(error)
 	}
-	h := r.w.Header()
-	own := false           // the handler set Content-Type itself
-	if res.Header != nil { // ranging over a nil map still costs an iterator
-		_, own = res.Header["Content-Type"]
-		for k, v := range res.Header {
-			h[k] = v
-		}
-	}
-	// Set now, not when writing, so that after hooks see it. The slice is
-	// res's own, which nothing changes after construction, so the header map
-	// can share it with no allocation.
-	if res.ctype[0] != "" && !own {
-		h["Content-Type"] = res.ctype[:]
-	}
-	*sp = *res
-	sp.Header = h
+	// Work that can fail comes first, so that a failure leaves the live
+	// headers as they were and the error response carries none of res's.
+	// Field by field: the claimed flag must not be copied.
+	*sp = Response{StatusCode: res.StatusCode, kind: res.kind, text: res.text, data: res.data, value: res.value, ct: res.ct}
 	switch sp.kind {
 	case bodyJSON:
 		b, err := json.Marshal(sp.value)
@@ -221,6 +215,29 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 			return nil, err
 		}
 	}
+	h := r.w.Header()
+	own := false           // the handler set Content-Type itself
+	if res.Header != nil { // ranging over a nil map still costs an iterator
+		_, own = res.Header["Content-Type"]
+		for k, v := range res.Header {
+			// Capped, so that a hook's Add on the live map cannot write
+			// into the backing array of a shared Response's header.
+			h[k] = v[:len(v):len(v)]
+		}
+	}
+	// Set now, not when writing, so that after hooks see it. The first
+	// request to send res shares its array (capped, so that an append
+	// reallocates): no allocation in the common case of a Response built
+	// for one request.
+	if res.ct != "" && !own {
+		if res.claimed.CompareAndSwap(false, true) {
+			h["Content-Type"] = res.ctype[:1:1]
+		} else {
+			h["Content-Type"] = []string{res.ct}
+		}
+	}
+	sp.Header = h
+	r.adopted = res
 	return sp, nil
 }
 
@@ -228,6 +245,7 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 // and the live header map.
 func (r *Request) blank(status int) *Response {
 	r.spare = Response{StatusCode: status, Header: r.w.Header()}
+	r.adopted = nil
 	return &r.spare
 }
 
@@ -242,7 +260,7 @@ func (e *engine) write(req *Request, c *chain, res *Response) {
 	head := req.Method == http.MethodHead
 	switch res.kind {
 	case bodyNone:
-		if status == http.StatusOK {
+		if res.StatusCode == 0 {
 			status = http.StatusNoContent
 		}
 		req.started = true
@@ -293,4 +311,22 @@ func (r *Request) plain500() {
 	h.Del("Content-Length")
 	r.w.WriteHeader(http.StatusInternalServerError)
 	io.WriteString(r.w, http.StatusText(http.StatusInternalServerError))
+}
+
+// unadopt removes from the live header map what the adopted response put
+// there, before an error response replaces it: a failed response's headers
+// (a Cache-Control, a Set-Cookie) must not reach the error response.
+func (r *Request) unadopt() {
+	res := r.adopted
+	if res == nil {
+		return
+	}
+	r.adopted = nil
+	h := r.w.Header()
+	for k := range res.Header {
+		delete(h, k)
+	}
+	if res.ct != "" {
+		delete(h, "Content-Type")
+	}
 }

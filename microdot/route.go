@@ -64,8 +64,25 @@ func (a *App) Route(pattern string, h Handler, methods ...string) {
 			ms = append(ms, m)
 		}
 	}
-	a.routes = append(a.routes, &route{pattern: p, methods: ms, handler: h})
+	rt := &route{pattern: p, methods: ms, handler: h}
+	a.mustBeNew(rt)
+	a.routes = append(a.routes, rt)
 	a.changed()
+}
+
+// mustBeNew panics when rt repeats the pattern and a method of a route of a:
+// the second registration could never serve a request. The caller holds a.mu.
+func (a *App) mustBeNew(rt *route) {
+	for _, old := range a.routes {
+		if old.pattern.source != rt.pattern.source {
+			continue
+		}
+		for _, m := range rt.methods {
+			if old.serves(m) {
+				panic(fmt.Sprintf("microdot: route %s %s is registered twice", m, rt.pattern.source))
+			}
+		}
+	}
 }
 
 // Get registers h for GET requests to pattern; HEAD requests are served by it too.

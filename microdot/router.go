@@ -22,8 +22,7 @@ type engine struct {
 	fast       *httprouter.Router   // layers[0] when it is the only layer
 	maxParams  int
 	maxBody    int64
-	root       *chain // hooks for requests that match no route
-	options    []OptionsFunc
+	root       *chain   // hooks for requests that match no route
 	allMethods []string // every method some route serves, for OPTIONS *
 	hasOPTS    bool     // some route serves OPTIONS explicitly
 }
@@ -32,6 +31,7 @@ type engine struct {
 // order they run.
 type chain struct {
 	before     []BeforeFunc
+	options    []OptionsFunc // outermost App's first
 	after      []AfterFunc
 	afterError []AfterFunc
 	byStatus   []map[int]ErrorHandler // innermost first
@@ -59,6 +59,7 @@ func newEngine(a *App) *engine {
 		c := &chain{}
 		for _, x := range apps {
 			c.before = append(c.before, x.before...)
+			c.options = append(c.options, x.options...)
 		}
 		for i := len(apps) - 1; i >= 0; i-- {
 			c.after = append(c.after, apps[i].after...)
@@ -70,7 +71,6 @@ func newEngine(a *App) *engine {
 		return c
 	}
 	e.root = chainFor(nil)
-	e.options = a.options
 
 	// Group routes by shape, keeping registration order.
 	var shapes []*shape
@@ -483,7 +483,9 @@ func (e *engine) serveOptions(w http.ResponseWriter, r *http.Request) {
 		c = cands[0].c
 		req.route = cands[0].rt
 	}
-	for _, f := range e.options {
+	// The OptionsFuncs of the Apps whose hooks apply to the path's first
+	// route (a local sub-app's own among them), or the App's own.
+	for _, f := range c.options {
 		if e.offerOptions(req, c, f, served) {
 			return
 		}

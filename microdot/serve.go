@@ -26,10 +26,19 @@ const (
 )
 
 type serverState struct {
-	mu      sync.Mutex
-	servers []*http.Server
-	ctx     context.Context
-	cancel  context.CancelFunc
+	mu       sync.Mutex
+	servers  []*http.Server
+	ctx      context.Context
+	cancel   context.CancelFunc
+	shutdown chan struct{} // closed when the running Shutdown has finished
+}
+
+// shutdownDone returns a channel that is closed when the Shutdown in
+// progress has finished, or nil when none is in progress.
+func (s *serverState) shutdownDone() chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.shutdown
 }
 
 func (s *serverState) closing() context.Context {
@@ -93,6 +102,11 @@ func (a *App) Serve(l net.Listener) error {
 	select {
 	case err := <-served:
 		if errors.Is(err, http.ErrServerClosed) {
+			// Shutdown was called: return once in-flight requests are done,
+			// so that a program that exits after Run loses none.
+			if done := a.srv.shutdownDone(); done != nil {
+				<-done
+			}
 			return nil
 		}
 		return err
@@ -114,6 +128,16 @@ func (a *App) Shutdown(ctx context.Context) error {
 	a.srv.mu.Lock()
 	servers := a.srv.servers
 	a.srv.servers = nil
+	done := make(chan struct{})
+	a.srv.shutdown = done
+	defer func() {
+		a.srv.mu.Lock()
+		if a.srv.shutdown == done {
+			a.srv.shutdown = nil
+		}
+		a.srv.mu.Unlock()
+		close(done)
+	}()
 	if a.srv.cancel == nil {
 		a.srv.ctx, a.srv.cancel = context.WithCancel(context.Background())
 	}

@@ -138,6 +138,8 @@ func (c *TestClient) Do(req *http.Request) *TestResponse {
 	}
 	if req.Body == nil {
 		req.Body = http.NoBody // as a server guarantees
+	} else if req.Body != http.NoBody && req.ContentLength == 0 {
+		req.ContentLength = -1 // a reader of unknown length, as on the wire
 	}
 	if req.RequestURI == "" {
 		req.RequestURI = req.URL.RequestURI()
