@@ -2,6 +2,7 @@ package cors
 
 import (
 	"net/http"
+	"unsafe"
 
 	"github.com/microdot-go/microdot/microdot"
 )
@@ -40,7 +41,8 @@ func New(app *microdot.App, cfg Config) (*CORS, error) {
 //     and the automatic OPTIONS reply.
 //
 // Attaching the same CORS to the same App again does nothing. Attach it
-// before the App serves requests, as with any hook.
+// before the App serves requests, as with any hook, and before the App is
+// mounted into another (a mounted App takes no more hooks and panics).
 func (c *CORS) Initialize(app *microdot.App) {
 	if app == nil {
 		return
@@ -50,13 +52,15 @@ func (c *CORS) Initialize(app *microdot.App) {
 	if _, ok := c.apps[app]; ok {
 		return
 	}
+	// The App panics when it cannot take hooks any more (it is mounted):
+	// record the attachment only once it is done.
+	app.OptionsHandler(c.answerOptions)
+	app.AfterRequest(c.afterRequest)
+	app.AfterErrorRequest(c.afterRequest)
 	if c.apps == nil {
 		c.apps = map[any]struct{}{}
 	}
 	c.apps[app] = struct{}{}
-	app.OptionsHandler(c.answerOptions)
-	app.AfterRequest(c.afterRequest)
-	app.AfterErrorRequest(c.afterRequest)
 }
 
 // answerOptions is the App's OptionsFunc: it answers the preflights of paths
@@ -85,7 +89,7 @@ func (c *CORS) afterRequest(req *microdot.Request, res *microdot.Response) *micr
 		// the App or another OptionsFunc: never an actual response, so only
 		// the Vary that every origin-dependent response carries.
 		if s.plainAny == nil {
-			addVary(res.Header, "Origin", nil)
+			addVary(res.Header, "Origin", nil, unsafe.Pointer(req.Request))
 		}
 		return nil
 	}

@@ -113,10 +113,14 @@ type Config struct {
 	DangerouslyAllowPublicSuffixWildcards bool
 }
 
-// Policy is one named policy of Config.Policies. Its fields mean what the
-// fields of the same name mean in Config. A policy named DenyPolicy must have
-// no other field set.
+// Policy is one named policy of Config.Policies, for services that trust
+// different origins differently (a credentialed policy for the company's
+// own front ends, an anonymous one for everyone else). Its fields mean what
+// the fields of the same name mean in Config.
 type Policy struct {
+	// Name identifies the policy in errors and in configuration files:
+	// letters, digits, '_', '-' and '.'. A policy named DenyPolicy must
+	// have no other field set.
 	Name                string
 	AllowedOrigins      []string
 	AllowCredentials    bool
@@ -156,6 +160,8 @@ type ConfigError struct {
 	Problem string
 }
 
+// Error returns the problem as one line: "cors: ", the policy, the field,
+// the value, and what is wrong.
 func (e *ConfigError) Error() string {
 	var b strings.Builder
 	b.WriteString("cors: ")
@@ -329,6 +335,13 @@ func compile(cfg Config) (*snapshot, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+	s.refusedVary = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+	for _, p := range s.policies {
+		if p.pna {
+			s.refusedVary += ", Access-Control-Request-Private-Network"
+			break
+		}
 	}
 	if len(s.policies) == 1 && s.policies[0].origins.any && !s.verb {
 		s.plainAny = s.policies[0]

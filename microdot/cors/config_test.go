@@ -66,7 +66,7 @@ func TestConfigErrors(t *testing.T) {
 		{"suffix glob", origin("https://example.*"), "AllowedOrigins", "https://example.*", []string{"whole leading label"}},
 		{"prefix glob (gin CVE-2019-25211)", origin("https://example.com*"), "AllowedOrigins", "https://example.com*", []string{"whole leading label"}},
 		{"any host", origin("https://*"), "AllowedOrigins", "https://*", []string{"whole leading label"}},
-		{"rs/cors#197 h*", cred("h*"), "AllowedOrigins", "h*", []string{"missing scheme"}},
+		{"rs/cors#197 h*", cred("h*"), "AllowedOrigins", "h*", []string{"not an origin"}},
 		{"no scheme", origin("example.com"), "AllowedOrigins", "example.com", []string{`write "https://example.com"`}},
 		{"no scheme wildcard", origin("*.example.com"), "AllowedOrigins", "*.example.com", []string{`write "https://*.example.com"`}},
 		{"userinfo", origin("https://user@example.com"), "AllowedOrigins", "https://user@example.com", []string{"user information"}},

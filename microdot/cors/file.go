@@ -21,6 +21,7 @@ type FileError struct {
 	Err  error
 }
 
+// Error returns "cors: file:line: key "k": problem".
 func (e *FileError) Error() string {
 	var b strings.Builder
 	b.WriteString("cors: ")
@@ -38,6 +39,8 @@ func (e *FileError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the underlying problem, so that errors.As finds a
+// *ConfigError.
 func (e *FileError) Unwrap() error { return e.Err }
 
 // LoadFile reads a configuration in wsgicors's keyword format from the file
@@ -281,12 +284,10 @@ func (p *fileParser) interpret() Config {
 		}
 		var pol *Policy
 		var kw string
-		if _, ok := policyKeys[e.key]; ok {
-			if !direct {
-				p.fail(e.line, e.key, "an unprefixed key is not used when policy is set: write it as <policy>_%s", e.key)
-				continue
+		if direct {
+			if _, ok := policyKeys[e.key]; ok {
+				pol, kw = &single, e.key
 			}
-			pol, kw = &single, e.key
 		} else {
 			for i, n := range names {
 				rest, ok := strings.CutPrefix(e.key, n+"_")
@@ -298,14 +299,17 @@ func (p *fileParser) interpret() Config {
 					used[i] = true
 				}
 			}
-			if pol == nil {
-				if direct {
-					p.fail(e.line, e.key, "unknown key (expected origin, methods, headers, expose_headers, credentials, maxage, private_network, policy or matchstrategy)")
-				} else {
-					p.fail(e.line, e.key, "unknown key: it is not <policy>_<keyword> for any policy listed in policy = %s", p.policy.value)
-				}
-				continue
+		}
+		if pol == nil {
+			switch _, unprefixed := policyKeys[e.key]; {
+			case direct:
+				p.fail(e.line, e.key, "unknown key (expected origin, methods, headers, expose_headers, credentials, maxage, private_network, policy or matchstrategy)")
+			case unprefixed:
+				p.fail(e.line, e.key, "an unprefixed key is not used when policy is set: write it as <policy>_%s", e.key)
+			default:
+				p.fail(e.line, e.key, "unknown key: it is not <policy>_<keyword> for any policy listed in policy = %s", p.policy.value)
 			}
+			continue
 		}
 		p.where[[2]string{pol.Name, policyKeys[kw]}] = e
 		p.setKey(pol, kw, e)
@@ -351,6 +355,10 @@ func (p *fileParser) setKey(pol *Policy, kw string, e *entry) {
 	v := e.value
 	if v == "" {
 		return // an empty value leaves the setting unset, as in wsgicors
+	}
+	if i := strings.IndexAny(v, "#;"); i > 0 && (v[i-1] == ' ' || v[i-1] == '\t') {
+		p.fail(e.line, e.key, "comments go on their own line: %q is part of the value", v[i:])
+		return
 	}
 	switch kw {
 	case "origin":

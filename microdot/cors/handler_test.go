@@ -312,6 +312,7 @@ func TestPreflightFailures(t *testing.T) {
 			assert.Equal(t, http.StatusForbidden, w.Code)
 			assert.Empty(t, w.Header().Get("X-Handler"), "the handler does not run")
 			assert.Empty(t, corsHeaders(w.Header()), "nothing is leaked")
+			assert.Empty(t, w.Header().Values("Vary"), "a refusal costs nothing")
 			assert.Empty(t, w.Body.String())
 		})
 	}

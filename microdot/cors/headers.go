@@ -141,7 +141,7 @@ func requestHeaderProblem(low string) string {
 	case forbiddenRequestHeaders[low],
 		strings.HasPrefix(low, "proxy-"),
 		strings.HasPrefix(low, "sec-"):
-		return "is a forbidden request-header name: browsers set it themselves and never ask for it in a preflight; remove it"
+		return "a forbidden request-header name: browsers set it themselves and never ask for it in a preflight; remove it"
 	case strings.HasPrefix(low, "access-control-"):
 		return "belongs to the CORS protocol itself, not to a request a script sends; remove it"
 	}
@@ -208,6 +208,14 @@ func (hs *headerSet) check(lines []string) acrhResult {
 	window := hs.maxLen + 2*maxOWS + 1
 	for _, rest := range lines {
 		for more := true; more; {
+			if len(rest) > 0 && rest[0] == ',' {
+				// An empty element right away: no search needed.
+				if empty++; empty > maxEmpty {
+					return acrhResult{why: whyTooManyEmpty}
+				}
+				rest = rest[1:]
+				continue
+			}
 			var el string
 			if c := strings.IndexByte(rest[:min(len(rest), window)], ','); c >= 0 {
 				el, rest = rest[:c], rest[c+1:]
@@ -278,6 +286,11 @@ func (hs *headerSet) refuse(name string) acrhResult {
 // acceptAny checks one name requested from a set that allows any name and
 // records it in res; it returns the reason for refusing the name, or "".
 func (hs *headerSet) acceptAny(name string, res *acrhResult) string {
+	if name == "*" {
+		// A token, but no header anyone sends; echoed back with
+		// credentials it would read as the wildcard.
+		return whyNotAllowed
+	}
 	if len(name) == len("authorization") && equalLower(name, "authorization") {
 		if !hs.authz {
 			return whyAuthz

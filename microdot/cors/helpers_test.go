@@ -1,6 +1,8 @@
 package cors_test
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -84,3 +86,6 @@ func (w *nopWriter) WriteHeader(s int)           { w.status = s }
 func (w *nopWriter) reset()                      { clear(w.h); w.status = 0 }
 
 var nopHandler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+
+// quietLogger discards the records of panics that tests provoke on purpose.
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -227,8 +227,9 @@ func parsePattern(s string) (pattern, string) {
 	}
 	i := strings.Index(s, "://")
 	if i < 0 {
-		if strings.Contains(s, "/") || strings.Contains(s, ":") && !strings.HasPrefix(s, "[") {
-			return p, `not an origin: an origin is scheme "://" host [":" port]`
+		if strings.Contains(s, "/") || strings.Contains(s, ":") && !strings.HasPrefix(s, "[") ||
+			strings.Contains(strings.TrimPrefix(s, "*."), "*") {
+			return p, `not an origin: an origin is scheme "://" host [":" port], and a '*' stands only for whole leading labels or the port`
 		}
 		return p, "missing scheme: write " + strconv.Quote("https://"+s)
 	}
@@ -246,11 +247,16 @@ func parsePattern(s string) (pattern, string) {
 	}
 	rest := s[i+3:]
 	if k := strings.IndexAny(rest, "/?#"); k >= 0 {
-		what := map[byte]string{'/': "a path or trailing slash", '?': "a query", '#': "a fragment"}[rest[k]]
-		if rest[k] == '?' && !strings.Contains(rest[k:], "=") {
-			what = "a '?' (origin patterns have no single-character wildcard)"
+		fix := ": write " + strconv.Quote(p.scheme+"://"+rest[:k])
+		switch {
+		case rest[k] == '/':
+			return p, "an origin has no path, not even a trailing slash" + fix
+		case rest[k] == '#':
+			return p, "an origin has no fragment" + fix
+		case strings.Contains(rest[k:], "="):
+			return p, "an origin has no query" + fix
 		}
-		return p, "an origin has no " + what + ": write " + strconv.Quote(p.scheme+"://"+rest[:k])
+		return p, "origin patterns have no single-character wildcard '?'"
 	}
 	if k := strings.LastIndexByte(rest, '@'); k >= 0 {
 		return p, "an origin has no user information: write " + strconv.Quote(p.scheme+"://"+rest[k+1:])
@@ -324,7 +330,7 @@ func parsePattern(s string) (pattern, string) {
 			return p, "browsers serialize IPv6 addresses in their shortest form: write " + strconv.Quote(p.scheme+"://["+a.String()+"]"+portSuffix(p))
 		}
 	case strings.HasSuffix(host, "."):
-		return p, "browsers drop nothing from a host and a trailing dot makes a different origin: write " + strconv.Quote(p.scheme+"://"+strings.TrimSuffix(host, ".")+portSuffix(p))
+		return p, "a trailing dot makes a different origin, which browsers send only when the page's own URL has it: write " + strconv.Quote(p.scheme+"://"+strings.TrimSuffix(host, ".")+portSuffix(p))
 	case !validDomain(host):
 		for j := 0; j < len(host); j++ {
 			if host[j] >= 0x80 {

@@ -32,7 +32,9 @@ type snapshot struct {
 	// Access-Control-Allow-Origin: * and none needs Vary: Origin.
 	plainAny *policy
 	status   int // successful preflight status
-	logger   *slog.Logger
+	// refusedVary is the Vary of a refused preflight.
+	refusedVary string
+	logger      *slog.Logger
 }
 
 // selectPolicy returns the policy that applies to a request with the single

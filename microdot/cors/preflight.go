@@ -45,32 +45,32 @@ func IsPreflight(r *http.Request) bool { return isPreflight(r) }
 // lines, which the caller looked up already.
 func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []string, route []string, inApp bool) int {
 	if len(origins) != 1 {
-		return s.refuse(r, "origin", whyOriginCount, "")
+		return s.refuse(h, r, inApp, "origin", whyOriginCount, "")
 	}
 	if len(acrm) != 1 || !isToken(acrm[0]) || acrm[0] == "*" {
 		v := ""
 		if len(acrm) > 0 {
 			v = acrm[0]
 		}
-		return s.refuse(r, "method", whyMethodSyntax, v)
+		return s.refuse(h, r, inApp, "method", whyMethodSyntax, v)
 	}
 	m := acrm[0]
 	ro := reqOrigin{raw: origins[0]}
 	p := s.selectPolicy(&ro, m)
 	if p == nil {
-		return s.refuse(r, "origin", whyOrigin, ro.raw)
+		return s.refuse(h, r, inApp, "origin", whyOrigin, ro.raw)
 	}
 	if !p.methods.allows(m, route, inApp) {
 		if inApp {
-			return s.refuse(r, "method", whyMethodRoute, m)
+			return s.refuse(h, r, inApp, "method", whyMethodRoute, m)
 		}
-		return s.refuse(r, "method", whyMethod, m)
+		return s.refuse(h, r, inApp, "method", whyMethod, m)
 	}
 	acrh := r.Header[hACRH]
 	var hr acrhResult
 	if len(acrh) > 0 {
 		if hr = p.headers.check(acrh); !hr.ok {
-			return s.refuse(r, "headers", hr.why, hr.bad)
+			return s.refuse(h, r, inApp, "headers", hr.why, hr.bad)
 		}
 	}
 	pna := false
@@ -153,15 +153,22 @@ func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []str
 		h[hACAPN] = v[i : i+1 : i+1]
 		i++
 	}
-	addVary(h, p.preflightVary, v[i:i+1:i+1])
+	addVary(h, p.preflightVary, v[i:i+1:i+1], nil)
 	return s.status
 }
 
 // refuse reports a failed preflight: it logs why, when a logger is
-// configured, and returns 403.
-func (s *snapshot) refuse(r *http.Request, check, why, value string) int {
+// configured, and returns 403. The answer carries no Access-Control-*
+// header. In an App, where every response carries Vary, it gets the Vary of
+// a preflight; Handler leaves it bare, so that refusing costs nothing (HTTP
+// caches do not store OPTIONS responses, and browsers do not cache failed
+// preflights).
+func (s *snapshot) refuse(h http.Header, r *http.Request, inApp bool, check, why, value string) int {
 	if s.logger != nil {
 		s.logRefusal(r, check, why, value)
+	}
+	if inApp {
+		addVary(h, s.refusedVary, nil, unsafe.Pointer(r))
 	}
 	return http.StatusForbidden
 }

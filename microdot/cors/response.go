@@ -33,13 +33,7 @@ func (s *snapshot) actual(h http.Header, r *http.Request) {
 		p = s.selectPolicy(&ro, r.Method)
 	}
 	if p == nil {
-		if len(h[hVary]) == 0 {
-			v := slots(1, unsafe.Pointer(r))
-			v[0] = "Origin"
-			h[hVary] = v
-			return
-		}
-		addVary(h, "Origin", nil)
+		addVary(h, "Origin", nil, unsafe.Pointer(r))
 		return
 	}
 	n := 2
@@ -63,18 +57,19 @@ func (s *snapshot) actual(h http.Header, r *http.Request) {
 		h[hACEH] = v[i : i+1 : i+1]
 		i++
 	}
-	addVary(h, "Origin", v[i:i+1:i+1])
+	addVary(h, "Origin", v[i:i+1:i+1], nil)
 }
 
 // addVary merges the comma-separated tokens of value into h's Vary field:
 // tokens already present (compared case-insensitively) are not repeated,
 // and a Vary of "*" is left alone. When h has no Vary yet, slot (a one-element
-// slice, or nil to allocate one) receives value and becomes the field.
-func addVary(h http.Header, value string, slot []string) {
+// slice, or nil to take one from slots with hint) receives value and becomes
+// the field.
+func addVary(h http.Header, value string, slot []string, hint unsafe.Pointer) {
 	old := h[hVary]
 	if len(old) == 0 {
 		if slot == nil {
-			slot = make([]string, 1)
+			slot = slots(1, hint)
 		}
 		slot[0] = value
 		h[hVary] = slot

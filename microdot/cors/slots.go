@@ -12,10 +12,11 @@ import (
 // one by one would cost an allocation per response; instead, slots carves
 // them out of larger arrays ("slabs"), handing out every element exactly
 // once. A slab lives as long as one of its slices is referenced by a
-// response; then the garbage collector reclaims it like any other array.
+// response (so a long-lived streaming response keeps at most one 1 KiB slab
+// alive); then the garbage collector reclaims it like any other array.
 
 // slabLen is the number of strings in one slab.
-const slabLen = 128
+const slabLen = 64
 
 // maxSlots is the largest request served from a slab; larger ones (an echoed
 // list of many header lines) are allocated on their own.
