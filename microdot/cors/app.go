@@ -2,7 +2,6 @@ package cors
 
 import (
 	"net/http"
-	"unsafe"
 
 	"github.com/microdot-go/microdot/microdot"
 )
@@ -15,11 +14,11 @@ import (
 // A configuration that is invalid or insecure is an error that lists every
 // problem found (each a *ConfigError), and nothing is attached.
 func New(app *microdot.App, cfg Config) (*CORS, error) {
-	s, err := compile(cfg)
+	c := &CORS{slabs: &slabs{}}
+	s, err := compile(cfg, c.slabs)
 	if err != nil {
 		return nil, err
 	}
-	c := &CORS{}
 	c.snap.Store(s)
 	if app != nil {
 		c.Initialize(app)
@@ -89,7 +88,7 @@ func (c *CORS) afterRequest(req *microdot.Request, res *microdot.Response) *micr
 		// the App or another OptionsFunc: never an actual response, so only
 		// the Vary that every origin-dependent response carries.
 		if s.plainAny == nil {
-			addVary(res.Header, "Origin", nil, unsafe.Pointer(req.Request))
+			addVary(res.Header, "Origin", s.slabs.take(1, req.Request))
 		}
 		return nil
 	}

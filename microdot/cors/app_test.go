@@ -489,6 +489,7 @@ func TestInitializeTwice(t *testing.T) {
 	assert.Equal(t, []string{"Origin"}, w.Header().Values("Vary"))
 	assert.Equal(t, 1, calls)
 }
+
 // The App sends an empty 200 as 200, so PreflightStatus works in an App too.
 func TestPreflightStatusInApp(t *testing.T) {
 	app := microdot.New()

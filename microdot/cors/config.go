@@ -255,13 +255,13 @@ func validPolicyName(s string) bool {
 
 // compile validates cfg and builds the snapshot that serves requests. It
 // returns every problem found, joined.
-func compile(cfg Config) (*snapshot, error) {
+func compile(cfg Config, sl *slabs) (*snapshot, error) {
 	cfg = cfg.clone()
 	var errs []error
 	add := func(policy, field, value, problem string) {
 		errs = append(errs, &ConfigError{Policy: policy, Field: field, Value: value, Problem: problem})
 	}
-	s := &snapshot{cfg: cfg, logger: cfg.Logger}
+	s := &snapshot{cfg: cfg, logger: cfg.Logger, slabs: sl}
 
 	switch cfg.MatchStrategy {
 	case "", FirstMatch:

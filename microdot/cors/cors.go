@@ -15,6 +15,8 @@ type CORS struct {
 	snap atomic.Pointer[snapshot]
 	mu   sync.Mutex       // serialises Update and Initialize
 	apps map[any]struct{} // apps attached to, so none is attached twice
+	// slabs hands out the header slices of responses (see slots.go).
+	slabs *slabs
 }
 
 // Config returns a deep copy of the configuration in force, as it was given
@@ -44,7 +46,7 @@ func (c *CORS) Update(change func(*Config)) error {
 	if change != nil {
 		change(&cfg)
 	}
-	s, err := compile(cfg)
+	s, err := compile(cfg, c.slabs)
 	if err != nil {
 		return err
 	}

@@ -93,7 +93,7 @@ func ParseConfig(r io.Reader, name string) (Config, error) {
 	if len(p.errs) > 0 {
 		return Config{}, errors.Join(p.errs...)
 	}
-	if _, err := compile(cfg); err != nil {
+	if _, err := compile(cfg, nil); err != nil {
 		return Config{}, p.locate(err)
 	}
 	return cfg, nil

@@ -1,12 +1,14 @@
 package cors
 
 import (
+	"fmt"
+	"net/http"
+	"sync/atomic"
 	"testing"
-	"unsafe"
 )
 
 func BenchmarkCheckACRH(b *testing.B) {
-	s, err := compile(Config{AllowedOrigins: []string{"https://example.com"}, AllowedHeaders: []string{"Authorization", "Content-Type", "X-Requested-With"}})
+	s, err := compile(Config{AllowedOrigins: []string{"https://example.com"}, AllowedHeaders: []string{"Authorization", "Content-Type", "X-Requested-With"}}, &slabs{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -24,18 +26,21 @@ var sink []string
 
 func BenchmarkSlots(b *testing.B) {
 	b.ReportAllocs()
-	var x int
+	sl := &slabs{}
+	r := &http.Request{RemoteAddr: "127.0.0.1:40000"}
 	for b.Loop() {
-		sink = slots(1, unsafe.Pointer(&x))
+		sink = sl.take(1, r)
 	}
 }
 
 func BenchmarkSlotsParallel(b *testing.B) {
 	b.ReportAllocs()
+	sl := &slabs{}
+	var port atomic.Int32
 	b.RunParallel(func(pb *testing.PB) {
-		hint := new(int)
+		r := &http.Request{RemoteAddr: fmt.Sprintf("127.0.0.1:%d", 40000+port.Add(1))}
 		for pb.Next() {
-			s := slots(1, unsafe.Pointer(hint))
+			s := sl.take(1, r)
 			s[0] = "x"
 		}
 	})

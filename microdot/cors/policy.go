@@ -25,6 +25,7 @@ type policy struct {
 type snapshot struct {
 	// cfg is a private deep copy of the configuration as given.
 	cfg      Config
+	slabs    *slabs    // the CORS instance's; nil only for validation
 	policies []*policy // up to, and including, the first deny policy
 	verb     bool      // VerbMatch
 	// plainAny is the only policy when it is a plain "*" under FirstMatch:

@@ -3,7 +3,6 @@ package cors
 import (
 	"log/slog"
 	"net/http"
-	"unsafe"
 )
 
 // Reasons for refusing a preflight, beyond those of the
@@ -103,7 +102,7 @@ func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []str
 	if pna {
 		n++
 	}
-	v := slots(n, unsafe.Pointer(r))
+	v := s.slabs.take(n, r)
 	v[0] = p.allowOrigin(&ro)
 	h[hACAO] = v[0:1:1]
 	i := 1
@@ -153,7 +152,7 @@ func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []str
 		h[hACAPN] = v[i : i+1 : i+1]
 		i++
 	}
-	addVary(h, p.preflightVary, v[i:i+1:i+1], nil)
+	addVary(h, p.preflightVary, v[i:i+1:i+1])
 	return s.status
 }
 
@@ -168,7 +167,7 @@ func (s *snapshot) refuse(h http.Header, r *http.Request, inApp bool, check, why
 		s.logRefusal(r, check, why, value)
 	}
 	if inApp {
-		addVary(h, s.refusedVary, nil, unsafe.Pointer(r))
+		addVary(h, s.refusedVary, s.slabs.take(1, r))
 	}
 	return http.StatusForbidden
 }

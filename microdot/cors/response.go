@@ -3,7 +3,6 @@ package cors
 import (
 	"net/http"
 	"strings"
-	"unsafe"
 )
 
 // actual writes into h the CORS headers of the response to r, an actual
@@ -15,12 +14,12 @@ import (
 func (s *snapshot) actual(h http.Header, r *http.Request) {
 	if p := s.plainAny; p != nil {
 		if p.expose == "" {
-			v := slots(1, unsafe.Pointer(r))
+			v := s.slabs.take(1, r)
 			v[0] = AnyOrigin
 			h[hACAO] = v
 			return
 		}
-		v := slots(2, unsafe.Pointer(r))
+		v := s.slabs.take(2, r)
 		v[0], v[1] = AnyOrigin, p.expose
 		h[hACAO] = v[0:1:1]
 		h[hACEH] = v[1:2:2]
@@ -33,7 +32,7 @@ func (s *snapshot) actual(h http.Header, r *http.Request) {
 		p = s.selectPolicy(&ro, r.Method)
 	}
 	if p == nil {
-		addVary(h, "Origin", nil, unsafe.Pointer(r))
+		addVary(h, "Origin", s.slabs.take(1, r))
 		return
 	}
 	n := 2
@@ -43,7 +42,7 @@ func (s *snapshot) actual(h http.Header, r *http.Request) {
 	if p.expose != "" {
 		n++
 	}
-	v := slots(n, unsafe.Pointer(r))
+	v := s.slabs.take(n, r)
 	v[0] = p.allowOrigin(&ro)
 	h[hACAO] = v[0:1:1]
 	i := 1
@@ -57,20 +56,16 @@ func (s *snapshot) actual(h http.Header, r *http.Request) {
 		h[hACEH] = v[i : i+1 : i+1]
 		i++
 	}
-	addVary(h, "Origin", v[i:i+1:i+1], nil)
+	addVary(h, "Origin", v[i:i+1:i+1])
 }
 
 // addVary merges the comma-separated tokens of value into h's Vary field:
 // tokens already present (compared case-insensitively) are not repeated,
 // and a Vary of "*" is left alone. When h has no Vary yet, slot (a one-element
-// slice, or nil to take one from slots with hint) receives value and becomes
-// the field.
-func addVary(h http.Header, value string, slot []string, hint unsafe.Pointer) {
+// slice that belongs to this response) receives value and becomes the field.
+func addVary(h http.Header, value string, slot []string) {
 	old := h[hVary]
 	if len(old) == 0 {
-		if slot == nil {
-			slot = slots(1, hint)
-		}
 		slot[0] = value
 		h[hVary] = slot
 		return

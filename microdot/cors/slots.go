@@ -1,8 +1,8 @@
 package cors
 
 import (
+	"net/http"
 	"sync/atomic"
-	"unsafe"
 )
 
 // Every header value this package puts into a response lives in a []string
@@ -31,21 +31,30 @@ type slab struct {
 // cores serving requests at the same time rarely touch the same counter.
 const stripes = 16
 
-var current [stripes]struct {
-	p atomic.Pointer[slab]
-	_ [56]byte // one cache line per stripe
+// slabs is the slab allocator of one CORS instance (no state is shared
+// between instances).
+type slabs struct {
+	current [stripes]struct {
+		p atomic.Pointer[slab]
+		_ [56]byte // one cache line per stripe
+	}
 }
 
-// slots returns a zeroed []string of length and capacity n whose elements no
+// take returns a zeroed []string of length and capacity n whose elements no
 // other caller ever receives. Capacity n means that a handler appending to it
-// reallocates instead of spilling into a neighbour. hint (any per-request
-// pointer) picks the stripe.
-func slots(n int, hint unsafe.Pointer) []string {
-	if n > maxSlots {
+// reallocates instead of spilling into a neighbour. A nil sl allocates.
+func (sl *slabs) take(n int, r *http.Request) []string {
+	if n > maxSlots || sl == nil {
 		return make([]string, n)
 	}
-	// Fibonacci hashing of the address: its top bits pick the stripe.
-	cur := &current[(uint64(uintptr(hint))*0x9E3779B97F4A7C15)>>60].p
+	// Concurrent requests come on different connections, whose client
+	// ports differ: the last byte of the remote address spreads them over
+	// the stripes at no cost.
+	stripe := 0
+	if a := r.RemoteAddr; a != "" {
+		stripe = int(a[len(a)-1]) % stripes
+	}
+	cur := &sl.current[stripe].p
 	for {
 		s := cur.Load()
 		if s != nil {
