@@ -125,7 +125,8 @@ func StaticFiles(dir string) Handler {
 		case err == nil && st.IsDir() && !dirOnly && name != ".":
 			// As http.FileServer does: a directory's URL ends in '/', so
 			// that relative links in its index.html resolve inside it.
-			return Redirect(req.URL.EscapedPath()+"/"+query(req.URL.RawQuery), http.StatusMovedPermanently), nil
+			// Relative, as http.FileServer's: right also behind a stripped prefix.
+			return Redirect(path.Base(req.URL.EscapedPath())+"/"+query(req.URL.RawQuery), http.StatusMovedPermanently), nil
 		case err == nil && st.IsDir():
 			name = filepath.ToSlash(path.Join(name, "index.html"))
 		case dirOnly:
