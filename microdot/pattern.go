@@ -32,31 +32,28 @@ type converter struct {
 	slashes bool // the value may span several segments (path)
 }
 
-func (c *converter) accepts(v string) bool {
+// convert checks v and converts it. A custom converter's Parse runs here,
+// once per match; its value is kept for Request.Param.
+func (c *converter) convert(v string) (any, bool) {
 	if c.check != nil && !c.check(v) {
-		return false
+		return nil, false
 	}
 	if c.re != nil && !c.re.MatchString(v) {
-		return false
+		return nil, false
 	}
-	if c.parse != nil {
-		if _, err := c.parse(v); err != nil {
-			return false
-		}
-	}
-	return true
-}
-
-func (c *converter) value(v string) any {
 	if c.parse == nil {
-		return v
+		return nil, true
 	}
 	x, err := c.parse(v)
 	if err != nil {
-		return nil
+		return nil, false
 	}
-	return x
+	return x, true
 }
+
+// custom reports whether c's values must be kept from matching: Parse may
+// be a lookup, not worth or not safe to repeat. int's is cheap and pure.
+func (c *converter) custom() bool { return c.parse != nil && c != intConverter }
 
 var (
 	// Parameters come from one path segment, so string needs no slash check:
@@ -165,6 +162,7 @@ type pattern struct {
 	names    []string // parameter names, in order
 	shape    string   // the httprouter path that finds candidates for this pattern
 	static   bool     // no parameter at all
+	custom   bool     // some parameter has a custom converter whose values are kept
 	plain    bool     // only static segments and plain string parameters: httprouter's values are ours
 	tail     *tail    // set when the shape ends in a catch-all
 }
@@ -252,6 +250,11 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 			if i != len(parts)-1 {
 				return nil, fmt.Errorf("pattern %q: the catch-all %q must be the last segment", src, part)
 			}
+			for _, prev := range p.segments {
+				if prev.kind == segPath {
+					return nil, fmt.Errorf("pattern %q: the catch-all %q cannot follow a <path:...> parameter, which already takes the rest of the path", src, part)
+				}
+			}
 			seg = segment{kind: segCatchAll, name: part[1:]}
 		case strings.ContainsAny(part, ":*"):
 			seg = segment{kind: segLiteral, text: part}
@@ -297,6 +300,9 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 	for _, seg := range p.segments {
 		if seg.kind == segLiteral || (seg.kind == segParam && seg.conv != stringConverter) {
 			p.plain = false
+		}
+		if seg.conv != nil && seg.conv.custom() {
+			p.custom = true
 		}
 	}
 	return p, nil

@@ -29,6 +29,7 @@ type Request struct {
 	route   *route
 	ps      httprouter.Params // the values of a plain route, straight from httprouter
 	vals    []string          // the values of other routes, in the order of route.pattern.names
+	parsed  []any             // what converters made of vals (kept for custom ones)
 	args    url.Values
 	g       map[string]any
 	after   []AfterFunc
@@ -48,6 +49,7 @@ func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
 	req.Request, req.w, req.e = r, w, e
 	if len(req.vals) < e.maxParams {
 		req.vals = make([]string, e.maxParams)
+		req.parsed = make([]any, e.maxParams)
 	}
 	// ContentLength is 0 exactly when there is no body (-1 when its length is
 	// unknown), which is cheaper to test than comparing Body with http.NoBody.
@@ -65,6 +67,7 @@ func (e *engine) release(req *Request) {
 	// and spare and cost write barriers on every request.
 	if req.ps == nil {
 		clear(req.vals)
+		clear(req.parsed)
 	}
 	if len(req.after) > 0 {
 		clear(req.after)
@@ -125,10 +128,14 @@ func (r *Request) Param(name string) any {
 			continue
 		}
 		if seg.name == name {
-			if seg.conv == nil {
+			switch {
+			case seg.conv == nil || seg.conv.parse == nil:
 				return r.value(i)
+			case seg.conv.custom():
+				return r.parsed[i]
 			}
-			return seg.conv.value(r.value(i))
+			x, _ := seg.conv.convert(r.value(i)) // int: cheap to redo
+			return x
 		}
 		i++
 	}

@@ -119,9 +119,10 @@ func (a *App) Converter(name string, c Converter) {
 }
 
 // match reports whether rt accepts the values httprouter captured, storing the
-// parameter values in vals (which must have room for every parameter).
-// escaped says the values come from the escaped path and must be decoded.
-func (rt *route) match(ps httprouter.Params, vals []string, escaped bool) bool {
+// parameter values in vals and the values of custom converters in parsed
+// (both with room for every parameter). escaped says the values come from
+// the escaped path and must be decoded.
+func (rt *route) match(ps httprouter.Params, vals []string, parsed []any, escaped bool) bool {
 	p := rt.pattern
 	wi, ni := 0, 0
 heads:
@@ -147,10 +148,11 @@ heads:
 					return false
 				}
 			}
-			if !seg.conv.accepts(v) {
+			x, ok := seg.conv.convert(v)
+			if !ok {
 				return false
 			}
-			vals[ni] = v
+			vals[ni], parsed[ni] = v, x
 			ni++
 			continue
 		}
@@ -174,8 +176,12 @@ heads:
 				return false
 			}
 		}
-		if t.simple == segPath && !t.conv.accepts(v) {
-			return false
+		if t.simple == segPath {
+			x, ok := t.conv.convert(v)
+			if !ok {
+				return false
+			}
+			parsed[ni] = x
 		}
 		vals[ni] = v
 		return true
@@ -192,10 +198,11 @@ heads:
 				return false
 			}
 		}
-		if !t.convs[i].accepts(x) {
+		y, ok := t.convs[i].convert(x)
+		if !ok {
 			return false
 		}
-		vals[ni+i] = x
+		vals[ni+i], parsed[ni+i] = x, y
 	}
 	return true
 }

@@ -191,7 +191,7 @@ func (e *engine) serveCandidates(req *Request, cands []candidate, ps httprouter.
 			if ps == nil {
 				req.ps = httprouter.Params{}
 			}
-		} else if !cd.rt.match(ps, req.vals, false) {
+		} else if !cd.rt.match(ps, req.vals, req.parsed, false) {
 			continue
 		}
 		req.route, c = cd.rt, cd.c
@@ -408,6 +408,7 @@ func (e *engine) find(req *Request, method string) (candidate, bool) {
 	ok := p.found
 	if ok {
 		copy(req.vals, p.bestVals)
+		copy(req.parsed, p.bestParsed)
 	}
 	p.finish()
 	return best, ok
@@ -539,6 +540,8 @@ type probe struct {
 	best     candidate
 	bestVals []string
 	tmp      []string
+	// what converters made of the values, alongside bestVals and tmp
+	bestParsed, tmpParsed []any
 	all      []candidate
 	hdr      http.Header
 }
@@ -562,10 +565,11 @@ func (p *probe) start(req *Request, method string) {
 	p.req.URL = &p.url
 	n := len(req.vals)
 	if cap(p.tmp) < n {
-		p.tmp = make([]string, n)
-		p.bestVals = make([]string, n)
+		p.tmp, p.bestVals = make([]string, n), make([]string, n)
+		p.tmpParsed, p.bestParsed = make([]any, n), make([]any, n)
 	}
 	p.tmp, p.bestVals = p.tmp[:n], p.bestVals[:n]
+	p.tmpParsed, p.bestParsed = p.tmpParsed[:n], p.bestParsed[:n]
 	p.found, p.collect = false, false
 	p.all = nil
 }
@@ -577,6 +581,8 @@ func (p *probe) finish() {
 	p.all = nil
 	clear(p.tmp)
 	clear(p.bestVals)
+	clear(p.tmpParsed)
+	clear(p.bestParsed)
 }
 
 func (p *probe) offer(cands []candidate, ps httprouter.Params) {
@@ -584,7 +590,7 @@ func (p *probe) offer(cands []candidate, ps httprouter.Params) {
 		if p.found && !p.collect && !before(cd.rt, p.best.rt, p.req.Method) {
 			return
 		}
-		if !cd.rt.match(ps, p.tmp, p.escaped) {
+		if !cd.rt.match(ps, p.tmp, p.tmpParsed, p.escaped) {
 			continue
 		}
 		if p.collect {
@@ -594,6 +600,7 @@ func (p *probe) offer(cands []candidate, ps httprouter.Params) {
 		p.found = true
 		p.best = cd
 		copy(p.bestVals, p.tmp)
+		copy(p.bestParsed, p.tmpParsed)
 		return
 	}
 }
