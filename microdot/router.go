@@ -542,8 +542,8 @@ type probe struct {
 	tmp      []string
 	// what converters made of the values, alongside bestVals and tmp
 	bestParsed, tmpParsed []any
-	all      []candidate
-	hdr      http.Header
+	all                   []candidate
+	hdr                   http.Header
 }
 
 func (r *Request) probeFor() *probe {
