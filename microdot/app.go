@@ -8,12 +8,18 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // DefaultMaxBodyBytes is the request body limit of a new App: 1 MiB. It is far
 // above Microdot's 16 KiB, which users kept tripping over, and still small
 // enough that a device with little memory is not exhausted by one client.
 const DefaultMaxBodyBytes = 1 << 20
+
+// DefaultStreamStallTimeout is how long a write of a streaming response may
+// block on a client that does not read, unless App.StreamStallTimeout says
+// otherwise.
+const DefaultStreamStallTimeout = 30 * time.Second
 
 // An App holds routes, hooks and error handlers, and serves HTTP requests with
 // them. It is an [http.Handler]: it can be served by any [http.Server], wrapped
@@ -31,6 +37,12 @@ type App struct {
 	// Zero means DefaultMaxBodyBytes; a negative value means no limit.
 	// Set it before the App serves its first request.
 	MaxBodyBytes int64
+
+	// StreamStallTimeout is how long one write of a streaming response may
+	// block on a client that does not read before the stream is ended, so
+	// that such clients cannot hold a connection and a goroutine forever.
+	// Zero means DefaultStreamStallTimeout; a negative value means no limit.
+	StreamStallTimeout time.Duration
 
 	// Logger receives handler panics (with their stack), errors that become
 	// 500 responses and server errors. Nil means slog.Default(). Set it
@@ -100,6 +112,16 @@ func (a *App) logger() *slog.Logger {
 		return a.Logger
 	}
 	return slog.Default()
+}
+
+func (a *App) streamStall() time.Duration {
+	switch {
+	case a.StreamStallTimeout == 0:
+		return DefaultStreamStallTimeout
+	case a.StreamStallTimeout < 0:
+		return 0
+	}
+	return a.StreamStallTimeout
 }
 
 func (a *App) maxBody() int64 {

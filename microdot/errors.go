@@ -132,6 +132,10 @@ func statusOf(err error) (int, string) {
 	if errors.As(err, &mb) {
 		return http.StatusRequestEntityTooLarge, http.StatusText(http.StatusRequestEntityTooLarge)
 	}
+	var be *BodyError
+	if errors.As(err, &be) {
+		return http.StatusBadRequest, "malformed or incomplete request body"
+	}
 	return http.StatusInternalServerError, http.StatusText(http.StatusInternalServerError)
 }
 

@@ -53,8 +53,12 @@ func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
 	}
 	// ContentLength is 0 exactly when there is no body (-1 when its length is
 	// unknown), which is cheaper to test than comparing Body with http.NoBody.
-	if e.maxBody >= 0 && r.ContentLength != 0 && r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, e.maxBody)
+	if r.ContentLength != 0 && r.Body != nil {
+		body := r.Body
+		if e.maxBody >= 0 {
+			body = http.MaxBytesReader(w, body, e.maxBody)
+		}
+		r.Body = &bodyReader{body}
 	}
 	return req
 }
@@ -232,3 +236,29 @@ func (r *Request) Get(key string) (any, bool) {
 	v, ok := r.g[key]
 	return v, ok
 }
+
+// bodyReader marks errors from reading the request body, other than io.EOF
+// and the body limit's, as the client's fault: a truncated or malformed body
+// that a handler returns becomes a 400, not a 500.
+type bodyReader struct{ io.ReadCloser }
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		var mb *http.MaxBytesError
+		if !errors.As(err, &mb) {
+			err = &BodyError{Err: err}
+		}
+	}
+	return n, err
+}
+
+// BodyError is the error of a request body that could not be read: the
+// client sent a malformed or truncated body, or went away while sending it.
+// Returned by a handler, it becomes a 400.
+type BodyError struct{ Err error }
+
+func (e *BodyError) Error() string { return "reading the request body: " + e.Err.Error() }
+
+// Unwrap returns the read error.
+func (e *BodyError) Unwrap() error { return e.Err }

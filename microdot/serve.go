@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -31,6 +32,7 @@ type serverState struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	shutdown chan struct{} // closed when the running Shutdown has finished
+	pending  bool          // Shutdown found nothing serving: the next Serve stops at once
 }
 
 // shutdownDone returns a channel that is closed when the Shutdown in
@@ -93,6 +95,17 @@ func (a *App) Run(addr string) error {
 // Serve is Run on a listener that the caller opened.
 func (a *App) Serve(l net.Listener) error {
 	srv := a.NewServer(l.Addr().String())
+	a.srv.mu.Lock()
+	if a.srv.pending {
+		// Shutdown was called before this Serve got going (go app.Serve(l);
+		// app.Shutdown(ctx)): honour it instead of serving on.
+		a.srv.pending = false
+		a.srv.servers = slices.DeleteFunc(a.srv.servers, func(s *http.Server) bool { return s == srv })
+		a.srv.mu.Unlock()
+		l.Close()
+		return nil
+	}
+	a.srv.mu.Unlock()
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
@@ -123,11 +136,14 @@ func (a *App) Serve(l net.Listener) error {
 // Shutdown gracefully stops the servers that Run, Serve or NewServer made for
 // a: they stop accepting connections, streaming responses are told to end,
 // and Shutdown waits for in-flight requests until they finish or ctx ends. It
-// returns ctx's error in the latter case.
+// returns ctx's error in the latter case. Called while no server is serving
+// yet (right after go app.Serve(l)), it makes the next Serve or Run return
+// at once.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.srv.mu.Lock()
 	servers := a.srv.servers
 	a.srv.servers = nil
+	a.srv.pending = len(servers) == 0
 	done := make(chan struct{})
 	a.srv.shutdown = done
 	defer func() {
