@@ -199,11 +199,20 @@ func (c *chain) typeHandler(err error) ErrorHandler {
 	}
 	var found ErrorHandler
 	walkErrors(err, func(x error) bool {
-		for _, hs := range c.byType {
-			for _, th := range hs {
-				if h, ok := th.match(x); ok {
-					found = h
-					return true
+		// At one link of the chain, a handler for exactly its type beats
+		// one for an interface it implements (a HandleError[error], say),
+		// whatever the registration order; then sub-app before app.
+		exact := reflect.TypeOf(x)
+		for _, wantExact := range []bool{true, false} {
+			for _, hs := range c.byType {
+				for _, th := range hs {
+					if (th.typ == exact) != wantExact {
+						continue
+					}
+					if h, ok := th.match(x); ok {
+						found = h
+						return true
+					}
 				}
 			}
 		}

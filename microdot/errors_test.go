@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -542,4 +543,40 @@ func TestMaxBytesErrorBecomes413(t *testing.T) {
 		assert.Equal(t, 413, res.StatusCode)
 		assert.Equal(t, "too big", res.Text())
 	})
+}
+
+// At one link of the error chain, a handler for exactly the error's type
+// beats one for an interface it implements, whatever the registration order.
+func TestHandleErrorExactTypeFirst(t *testing.T) {
+	app := microdot.New()
+	microdot.HandleError(app, func(_ *microdot.Request, err error) (*microdot.Response, error) {
+		return microdot.Text("any error").WithStatus(500), nil
+	})
+	microdot.HandleError(app, func(_ *microdot.Request, err *os.PathError) (*microdot.Response, error) {
+		return microdot.Text("path error").WithStatus(404), nil
+	})
+	app.Get("/path", func(*microdot.Request) (*microdot.Response, error) {
+		return nil, fmt.Errorf("wrapped: %w", &os.PathError{Op: "open", Path: "x", Err: os.ErrNotExist})
+	})
+	app.Get("/other", func(*microdot.Request) (*microdot.Response, error) { return nil, errors.New("boom") })
+	c := microdot.NewTestClient(app)
+	// The wrapper (a *fmt.wrapError) is the nearest link and only the error
+	// handler matches it: nearest wins over exact.
+	res := c.Get("/path")
+	assert.Equal(t, 500, res.StatusCode)
+	assert.Equal(t, "any error", res.Text())
+	app2 := microdot.New()
+	microdot.HandleError(app2, func(_ *microdot.Request, err error) (*microdot.Response, error) {
+		return microdot.Text("any error").WithStatus(500), nil
+	})
+	microdot.HandleError(app2, func(_ *microdot.Request, err *os.PathError) (*microdot.Response, error) {
+		return microdot.Text("path error").WithStatus(404), nil
+	})
+	app2.Get("/path", func(*microdot.Request) (*microdot.Response, error) {
+		return nil, &os.PathError{Op: "open", Path: "x", Err: os.ErrNotExist}
+	})
+	res = microdot.NewTestClient(app2).Get("/path")
+	assert.Equal(t, 404, res.StatusCode, "the exact type's handler, though registered later")
+	assert.Equal(t, "path error", res.Text())
+	assert.Equal(t, "any error", c.Get("/other").Text())
 }

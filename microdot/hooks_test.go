@@ -540,3 +540,26 @@ func TestNilHooksPanic(t *testing.T) {
 		}
 	}
 }
+
+// A replacement from an after hook drops the headers the replaced response
+// brought, but keeps what hooks set on the live headers.
+func TestReplacementDropsReplacedHeaders(t *testing.T) {
+	app := microdot.New()
+	app.Get("/", func(*microdot.Request) (*microdot.Response, error) {
+		return microdot.Text("original").SetHeader("X-Original", "1").SetHeader("Vary", "Accept"), nil
+	})
+	app.AfterRequest(func(_ *microdot.Request, res *microdot.Response) *microdot.Response {
+		res.Header.Set("X-Hook", "1")
+		res.Header.Add("Vary", "Origin") // changes the handler's value: it stays
+		return nil
+	})
+	app.AfterRequest(func(*microdot.Request, *microdot.Response) *microdot.Response {
+		return microdot.JSON(map[string]bool{"replaced": true})
+	})
+	res := microdot.NewTestClient(app).Get("/")
+	assert.Equal(t, `{"replaced":true}`, res.Text())
+	assert.Equal(t, "application/json", res.Header.Get("Content-Type"))
+	assert.Empty(t, res.Header.Get("X-Original"), "the replaced response's own header")
+	assert.Equal(t, "1", res.Header.Get("X-Hook"))
+	assert.Equal(t, []string{"Accept", "Origin"}, res.Header.Values("Vary"))
+}

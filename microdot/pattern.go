@@ -161,6 +161,7 @@ type pattern struct {
 	segments []segment
 	names    []string // parameter names, in order
 	shape    string   // the httprouter path that finds candidates for this pattern
+	key      string   // what the pattern matches: equal keys match the same paths
 	static   bool     // no parameter at all
 	custom   bool     // some parameter has a custom converter whose values are kept
 	plain    bool     // only static segments and plain string parameters: httprouter's values are ours
@@ -296,6 +297,19 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 		break
 	}
 	p.shape = shape.String()
+	var key strings.Builder
+	for _, seg := range p.segments {
+		key.WriteByte('/')
+		switch seg.kind {
+		case segStatic, segLiteral:
+			key.WriteString(seg.text)
+		case segCatchAll:
+			key.WriteString("*")
+		default:
+			fmt.Fprintf(&key, "<%s:%s>", seg.conv.name, seg.conv.pattern)
+		}
+	}
+	p.key = key.String()
 	p.plain = p.tail == nil
 	for _, seg := range p.segments {
 		if seg.kind == segLiteral || (seg.kind == segParam && seg.conv != stringConverter) {

@@ -24,19 +24,20 @@ import (
 type Request struct {
 	*http.Request
 
-	w       http.ResponseWriter
-	e       *engine
-	route   *route
-	ps      httprouter.Params // the values of a plain route, straight from httprouter
-	vals    []string          // the values of other routes, in the order of route.pattern.names
-	parsed  []any             // what converters made of vals (kept for custom ones)
-	args    url.Values
-	g       map[string]any
-	after   []AfterFunc
-	spare   Response  // the response for nil results and OPTIONS replies
-	probe   *probe    // created when the slow path first needs it
-	closer  io.Closer // a file being sent
-	adopted *Response // the response whose headers are in the live map
+	w         http.ResponseWriter
+	e         *engine
+	route     *route
+	ps        httprouter.Params // the values of a plain route, straight from httprouter
+	vals      []string          // the values of other routes, in the order of route.pattern.names
+	parsed    []any             // what converters made of vals (kept for custom ones)
+	args      url.Values
+	g         map[string]any
+	after     []AfterFunc
+	spare     Response  // the response for nil results and OPTIONS replies
+	probe     *probe    // created when the slow path first needs it
+	closer    io.Closer // a file being sent
+	adopted   *Response // the response whose headers are in the live map
+	adoptedCT []string  // the Content-Type it put there
 
 	started bool // the response status has been written
 }
@@ -79,7 +80,7 @@ func (e *engine) release(req *Request) {
 	}
 	// req.spare is left as it is: the next request overwrites it whole.
 	req.Request, req.w, req.e, req.route, req.ps = nil, nil, nil, nil, nil
-	req.args, req.g, req.closer, req.started, req.adopted = nil, nil, nil, false, nil
+	req.args, req.g, req.closer, req.started, req.adopted, req.adoptedCT = nil, nil, nil, false, nil, nil
 	e.app.reqPool.Put(req)
 }
 

@@ -199,6 +199,9 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 	case res.kind == bodyInvalid:
 		return nil, res.value.(error)
 	}
+	// A replacement replaces the headers its predecessor brought, too
+	// (those that hooks set on the live map stay).
+	r.unadopt()
 	// Work that can fail comes first, so that a failure leaves the live
 	// headers as they were and the error response carries none of res's.
 	// Field by field: the claimed flag must not be copied.
@@ -230,11 +233,13 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 	// reallocates): no allocation in the common case of a Response built
 	// for one request.
 	if res.ct != "" && !own {
+		var ct []string
 		if res.claimed.CompareAndSwap(false, true) {
-			h["Content-Type"] = res.ctype[:1:1]
+			ct = res.ctype[:1:1]
 		} else {
-			h["Content-Type"] = []string{res.ct}
+			ct = []string{res.ct}
 		}
+		h["Content-Type"], r.adoptedCT = ct, ct
 	}
 	sp.Header = h
 	r.adopted = res
@@ -244,6 +249,7 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 // blank returns the request's spare response, empty, with the given status
 // and the live header map.
 func (r *Request) blank(status int) *Response {
+	r.unadopt()
 	r.spare = Response{StatusCode: status, Header: r.w.Header()}
 	r.adopted = nil
 	return &r.spare
@@ -323,10 +329,20 @@ func (r *Request) unadopt() {
 	}
 	r.adopted = nil
 	h := r.w.Header()
-	for k := range res.Header {
-		delete(h, k)
+	// Only values still as res brought them: a hook that changed one (a
+	// Vary merged by the CORS extension, say) made it a new slice, and its
+	// change stays.
+	for k, orig := range res.Header {
+		if v := h[k]; sameSlice(v, orig) {
+			delete(h, k)
+		}
 	}
-	if res.ct != "" {
+	if v := h["Content-Type"]; sameSlice(v, r.adoptedCT) {
 		delete(h, "Content-Type")
 	}
+	r.adoptedCT = nil
+}
+
+func sameSlice(a, b []string) bool {
+	return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0]
 }

@@ -70,16 +70,21 @@ func (a *App) Route(pattern string, h Handler, methods ...string) {
 	a.changed()
 }
 
-// mustBeNew panics when rt repeats the pattern and a method of a route of a:
-// the second registration could never serve a request. The caller holds a.mu.
+// mustBeNew panics when rt matches the same paths as a route of a for one of
+// its methods ("/a/<x>" and "/a/:y" do): the second registration could never
+// serve a request. The caller holds a.mu.
 func (a *App) mustBeNew(rt *route) {
 	for _, old := range a.routes {
-		if old.pattern.source != rt.pattern.source {
+		if old.pattern.key != rt.pattern.key {
 			continue
 		}
 		for _, m := range rt.methods {
 			if old.serves(m) {
-				panic(fmt.Sprintf("microdot: route %s %s is registered twice", m, rt.pattern.source))
+				what := rt.pattern.source
+				if old.pattern.source != what {
+					what += " (the same paths as " + old.pattern.source + ")"
+				}
+				panic(fmt.Sprintf("microdot: route %s %s is registered twice", m, what))
 			}
 		}
 	}

@@ -410,6 +410,9 @@ func TestDuplicateRoutesPanic(t *testing.T) {
 		{"same pattern, same method", []string{"/d"}, []string{"/d"}},
 		{"same pattern, overlapping methods", []string{"/d", "GET", "POST"}, []string{"/d", "PUT", "POST"}},
 		{"method spelled in lower case", []string{"/d/<id>", "DELETE"}, []string{"/d/<id>", "delete"}},
+		{"other parameter name", []string{"/d/<id>"}, []string{"/d/<name>"}},
+		{"other syntax for the same parameter", []string{"/d/<string:id>"}, []string{"/d/:id"}},
+		{"same converter, other name", []string{"/d/<int:a>/x"}, []string{"/d/<int:b>/x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -430,6 +433,15 @@ func TestDuplicateRoutesPanic(t *testing.T) {
 		require.True(t, panicked)
 		assert.True(t, strings.HasPrefix(msg, "microdot:"), msg)
 		assert.Contains(t, msg, "/api/x")
+	})
+	t.Run("other converters are fine", func(t *testing.T) {
+		app := microdot.New()
+		app.Get("/e/<int:id>", text("int"))
+		assert.NotPanics(t, func() { app.Get("/e/<id>", text("string")) })
+		assert.NotPanics(t, func() { app.Get("/e/<re:[a-z]+:id>", text("re")) })
+		c := microdot.NewTestClient(app)
+		assert.Equal(t, "int", c.Get("/e/12").Text())
+		assert.Equal(t, "string", c.Get("/e/ab").Text())
 	})
 	t.Run("same pattern, other methods is fine", func(t *testing.T) {
 		app := microdot.New()
