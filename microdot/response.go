@@ -250,9 +250,11 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 // and the live header map.
 func (r *Request) blank(status int) *Response {
 	r.unadopt()
-	r.spare = Response{StatusCode: status, Header: r.w.Header()}
-	r.adopted = nil
-	return &r.spare
+	// Only the fields that an empty response reads: writing the whole
+	// struct would cost more than the rest of a small request.
+	sp := &r.spare
+	sp.StatusCode, sp.Header, sp.kind = status, r.w.Header(), bodyNone
+	return sp
 }
 
 // write sends res. It is the last step of every request.
