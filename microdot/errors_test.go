@@ -437,7 +437,7 @@ func TestPanicBecomes500(t *testing.T) {
 			app.Get("/", func(req *microdot.Request) (*microdot.Response, error) { return nil, microdot.Abort(400) })
 		}},
 		{"OptionsHandler", func(app *microdot.App) {
-			app.OptionsHandler(func(req *microdot.Request, res *microdot.Response, allow []string) bool {
+			app.OptionsHandler(func(req *microdot.Request, res *microdot.Response) bool {
 				if req.Method == "GET" || req.URL.Path == "/" {
 					panic("options boom")
 				}

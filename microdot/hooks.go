@@ -25,16 +25,16 @@ type AfterFunc func(req *Request, res *Response) *Response
 // An OptionsFunc answers OPTIONS requests before they reach routes,
 // BeforeRequest hooks or the automatic OPTIONS reply; CORS preflights are its
 // main use. res is a 204 No Content response with no body whose Header is the
-// header map of the response being written (never nil). allow lists the
-// methods that the routes at the request's path serve (GET routes add HEAD;
-// OPTIONS only when a route was registered for it), and is empty when no route
-// matches the path.
+// header map of the response being written (never nil). [Request.Allow]
+// tells which methods the routes at the request's path serve (empty when no
+// route matches); the path is only matched if the function asks, so that a
+// request refused for another reason costs no lookup.
 //
 // The function returns true to send res, after changing its StatusCode and
 // Header as it likes; the response then goes through the AfterErrorRequest
 // hooks, as the automatic OPTIONS reply does. It returns false to decline, and
 // must then leave res untouched.
-type OptionsFunc func(req *Request, res *Response, allow []string) bool
+type OptionsFunc func(req *Request, res *Response) bool
 
 // BeforeRequest adds f to the hooks that run, in registration order, after a
 // route is found and before its handler. A typical use is authentication that

@@ -389,7 +389,8 @@ func TestOptionsHandler(t *testing.T) {
 	var tr trace
 	answer := true
 	app := microdot.New()
-	app.OptionsHandler(func(req *microdot.Request, res *microdot.Response, allow []string) bool {
+	app.OptionsHandler(func(req *microdot.Request, res *microdot.Response) bool {
+		allow := req.Allow()
 		calls = append(calls, call{req.URL.Path, append([]string(nil), allow...)})
 		tr.add("options-handler")
 		if !answer || req.Header.Get("X-Decline") != "" {
@@ -504,16 +505,16 @@ func TestOptionsHandler(t *testing.T) {
 	t.Run("several handlers: the first that answers wins", func(t *testing.T) {
 		app := microdot.New()
 		var order []string
-		app.OptionsHandler(func(req *microdot.Request, res *microdot.Response, allow []string) bool {
+		app.OptionsHandler(func(req *microdot.Request, res *microdot.Response) bool {
 			order = append(order, "first")
 			return false
 		})
-		app.OptionsHandler(func(req *microdot.Request, res *microdot.Response, allow []string) bool {
+		app.OptionsHandler(func(req *microdot.Request, res *microdot.Response) bool {
 			order = append(order, "second")
 			res.Header.Set("X-Who", "second")
 			return true
 		})
-		app.OptionsHandler(func(req *microdot.Request, res *microdot.Response, allow []string) bool {
+		app.OptionsHandler(func(req *microdot.Request, res *microdot.Response) bool {
 			order = append(order, "third")
 			return true
 		})

@@ -239,7 +239,7 @@ func TestMountedAppIsFrozen(t *testing.T) {
 			sub.AfterErrorRequest(func(*microdot.Request, *microdot.Response) *microdot.Response { return nil })
 		}},
 		{"OptionsHandler", func(sub *microdot.App) {
-			sub.OptionsHandler(func(*microdot.Request, *microdot.Response, []string) bool { return false })
+			sub.OptionsHandler(func(*microdot.Request, *microdot.Response) bool { return false })
 		}},
 		{"ErrorHandler", func(sub *microdot.App) {
 			sub.ErrorHandler(404, func(*microdot.Request, error) (*microdot.Response, error) { return nil, nil })
@@ -456,13 +456,14 @@ func TestOptionsHandlerOfSubApps(t *testing.T) {
 		t.Run(fmt.Sprintf("local=%v", local), func(t *testing.T) {
 			var tr trace
 			app := microdot.New()
-			app.OptionsHandler(func(req *microdot.Request, res *microdot.Response, allow []string) bool {
+			app.OptionsHandler(func(req *microdot.Request, res *microdot.Response) bool {
 				tr.add("app")
 				return false
 			})
 			app.Get("/own", text("own"))
 			sub := microdot.New()
-			sub.OptionsHandler(func(req *microdot.Request, res *microdot.Response, allow []string) bool {
+			sub.OptionsHandler(func(req *microdot.Request, res *microdot.Response) bool {
+				allow := req.Allow()
 				tr.add("sub")
 				res.Header.Set("X-Sub", "allow="+strings.Join(allow, ","))
 				return true

@@ -39,7 +39,8 @@ type Request struct {
 	adopted   *Response // the response whose headers are in the live map
 	adoptedCT []string  // the Content-Type it put there
 
-	started bool // the response status has been written
+	path    pathInfo // filled in by lookupPath
+	started bool     // the response status has been written
 }
 
 func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
@@ -81,6 +82,9 @@ func (e *engine) release(req *Request) {
 	// req.spare is left as it is: the next request overwrites it whole.
 	req.Request, req.w, req.e, req.route, req.ps = nil, nil, nil, nil, nil
 	req.args, req.g, req.closer, req.started, req.adopted, req.adoptedCT = nil, nil, nil, false, nil, nil
+	if req.path.done {
+		req.path = pathInfo{}
+	}
 	e.app.reqPool.Put(req)
 }
 

@@ -24,6 +24,7 @@ type engine struct {
 	maxBody    int64
 	root       *chain   // hooks for requests that match no route
 	allMethods []string // every method some route serves, for OPTIONS *
+	scoped     bool     // some route has hooks of its own (a local sub-app)
 	hasOPTS    bool     // some route serves OPTIONS explicitly
 }
 
@@ -98,10 +99,11 @@ func newEngine(a *App) *engine {
 	for i, rt := range compiled {
 		all[i] = candidate{rt: rt}
 	}
-	e.allMethods = allowed(all)
+	e.allMethods = allowed(nil, all)
 	chainOf := map[*route]*chain{}
 	for _, rt := range compiled {
 		chainOf[rt] = chainFor(rt.scope)
+		e.scoped = e.scoped || chainOf[rt] != e.root
 	}
 	// Static shapes go first, so that they all land in the first layer.
 	slices.SortStableFunc(shapes, func(x, y *shape) int {
@@ -426,14 +428,18 @@ func (e *engine) matching(req *Request) []candidate {
 	}
 	out := p.all
 	p.finish()
-	slices.SortFunc(out, func(x, y candidate) int { return x.rt.index - y.rt.index })
-	return out
+	if len(e.anyLayers) > 1 {
+		// One layer gives its candidates in registration order already.
+		slices.SortFunc(out, func(x, y candidate) int { return x.rt.index - y.rt.index })
+	}
+	return out // valid until the request's probe is used again
 }
 
 // allowed returns the methods that the routes in cands serve, in registration
-// order, with HEAD after GET's routes when GET is served.
-func allowed(cands []candidate) []string {
-	var ms []string
+// order, with HEAD after GET's routes when GET is served. It appends to
+// ms[:0], so that a reused buffer spares an allocation.
+func allowed(ms []string, cands []candidate) []string {
+	ms = ms[:0]
 	for _, cd := range cands {
 		for _, m := range cd.rt.methods {
 			if !contains(ms, m) {
@@ -463,7 +469,7 @@ func (e *engine) noRoute(req *Request) {
 		return
 	}
 	req.route = cands[0].rt
-	req.w.Header().Set("Allow", allowHeader(allowed(cands)))
+	req.w.Header().Set("Allow", allowHeader(allowed(nil, cands)))
 	e.fail(req, cands[0].c, errMethodNotAllowed)
 }
 
@@ -478,20 +484,30 @@ func (e *engine) serveOptions(w http.ResponseWriter, r *http.Request) {
 		e.autoOptions(req, e.root, e.allMethods)
 		return
 	}
-	cands := e.matching(req)
-	served := allowed(cands)
+	// The OptionsFuncs (and hooks) of the Apps whose hooks apply to the
+	// path's first route, which a local sub-app makes different from the
+	// App's own; without one, matching waits until something asks for it
+	// (Request.Allow), so that a refused CORS preflight costs no lookup.
 	c = e.root
-	if len(cands) > 0 {
-		c = cands[0].c
-		req.route = cands[0].rt
+	if e.scoped {
+		if req.lookupPath(); req.path.found {
+			c, req.route = req.path.first.c, req.path.first.rt
+		}
 	}
-	// The OptionsFuncs of the Apps whose hooks apply to the path's first
-	// route (a local sub-app's own among them), or the App's own.
 	for _, f := range c.options {
-		if e.offerOptions(req, c, f, served) {
+		res := req.blank(http.StatusNoContent)
+		if f(req, res) {
+			e.finishError(req, c, res)
 			return
 		}
 	}
+	req.lookupPath()
+	if !req.path.found {
+		e.fail(req, e.root, errNotFound)
+		return
+	}
+	c, req.route = req.path.first.c, req.path.first.rt
+	served := req.path.served
 	if e.hasOPTS && contains(served, http.MethodOptions) {
 		if cd, ok := e.find(req, http.MethodOptions); ok {
 			req.route, c = cd.rt, cd.c
@@ -499,28 +515,41 @@ func (e *engine) serveOptions(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if len(cands) == 0 {
-		e.fail(req, e.root, errNotFound)
-		return
-	}
 	e.autoOptions(req, c, served)
 }
 
-// offerOptions calls f and, when it answers, finishes the request with its
-// response. It reports whether f answered.
-func (e *engine) offerOptions(req *Request, c *chain, f OptionsFunc, served []string) (answered bool) {
-	defer func() {
-		if p := recover(); p != nil {
-			e.recovered(req, c, p)
-			answered = true
-		}
-	}()
-	res := req.blank(http.StatusNoContent)
-	if !f(req, res, served) {
-		return false
+// pathInfo is what matching the request's path against every route found.
+type pathInfo struct {
+	done   bool
+	found  bool      // some route matches the path
+	first  candidate // the earliest registered of them
+	served []string  // the methods they serve (see Request.Allow)
+}
+
+// lookupPath fills in r.path, once per request.
+func (r *Request) lookupPath() {
+	if r.path.done {
+		return
 	}
-	e.finishError(req, c, res)
-	return true
+	cands := r.e.matching(r)
+	p := r.probeFor()
+	p.methods = allowed(p.methods, cands) // a buffer the next request reuses
+	r.path = pathInfo{done: true, served: p.methods}
+	if len(cands) > 0 {
+		r.path.found, r.path.first = true, cands[0]
+	}
+}
+
+// Allow returns the methods that the routes matching the request's path
+// serve, whatever the request's own method: in registration order, with
+// HEAD when GET is served, and OPTIONS only when a route was registered for
+// it (the automatic OPTIONS reply adds it to its Allow header). It is empty
+// when no route matches. A CORS preflight handler uses it to allow exactly
+// the methods that the path serves. The slice is computed on the first call;
+// it must not be modified and is valid until the request ends.
+func (r *Request) Allow() []string {
+	r.lookupPath()
+	return r.path.served
 }
 
 func (e *engine) autoOptions(req *Request, c *chain, served []string) {
@@ -543,7 +572,8 @@ type probe struct {
 	tmp      []string
 	// what converters made of the values, alongside bestVals and tmp
 	bestParsed, tmpParsed []any
-	all                   []candidate
+	all                   []candidate // reused: valid until the next start
+	methods               []string    // a buffer for the Allow list of OPTIONS requests
 	hdr                   http.Header
 }
 
@@ -572,14 +602,13 @@ func (p *probe) start(req *Request, method string) {
 	p.tmp, p.bestVals = p.tmp[:n], p.bestVals[:n]
 	p.tmpParsed, p.bestParsed = p.tmpParsed[:n], p.bestParsed[:n]
 	p.found, p.collect = false, false
-	p.all = nil
+	p.all = p.all[:0]
 }
 
 func (p *probe) finish() {
 	p.owner = nil
 	p.req.URL = nil
 	p.best = candidate{}
-	p.all = nil
 	clear(p.tmp)
 	clear(p.bestVals)
 	clear(p.tmpParsed)

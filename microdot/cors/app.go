@@ -64,13 +64,17 @@ func (c *CORS) Initialize(app *microdot.App) {
 
 // answerOptions is the App's OptionsFunc: it answers the preflights of paths
 // that have routes and declines everything else.
-func (c *CORS) answerOptions(req *microdot.Request, res *microdot.Response, allow []string) bool {
+func (c *CORS) answerOptions(req *microdot.Request, res *microdot.Response) bool {
 	s := c.snap.Load()
-	if s == nil || len(allow) == 0 || !isPreflight(req.Request) {
+	if s == nil || !isPreflight(req.Request) {
 		return false
 	}
 	r := req.Request
-	res.StatusCode = s.preflight(res.Header, r, r.Header[hOrigin], r.Header[hACRM], allow, true)
+	status := s.preflight(res.Header, r, r.Header[hOrigin], r.Header[hACRM], req, true)
+	if status == 0 {
+		return false // no route at the path: the App's 404
+	}
+	res.StatusCode = status
 	return true
 }
 
@@ -87,7 +91,8 @@ func (c *CORS) afterRequest(req *microdot.Request, res *microdot.Response) *micr
 		// Answered by answerOptions (which set everything it wanted), or by
 		// the App or another OptionsFunc: never an actual response, so only
 		// the Vary that every origin-dependent response carries.
-		if s.plainAny == nil {
+		// The extension's own answers carry their Vary already.
+		if s.plainAny == nil && len(res.Header[hVary]) == 0 {
 			addVary(res.Header, "Origin", s.slabs.take(1, req.Request))
 		}
 		return nil

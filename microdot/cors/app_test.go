@@ -456,7 +456,7 @@ func TestAppPreflightResponsesUntouched(t *testing.T) {
 func TestAppOtherOptionsHandler(t *testing.T) {
 	app := microdot.New()
 	app.Get("/", text("x"))
-	app.OptionsHandler(func(r *microdot.Request, res *microdot.Response, allow []string) bool {
+	app.OptionsHandler(func(r *microdot.Request, res *microdot.Response) bool {
 		if r.URL.Query().Get("mine") == "" {
 			return false
 		}

@@ -38,11 +38,16 @@ func IsPreflight(r *http.Request) bool { return isPreflight(r) }
 // preflight checks the preflight r and, when it succeeds, writes the headers
 // of the answer into h. It returns the status to answer with: the
 // configured success status, or 403 with nothing written. In an App (inApp),
-// route lists the methods the route at r's path serves.
+// paths tells which methods the routes at r's path serve, and 0 means that
+// no route matches the path: nothing was written, and the App answers 404.
 //
 // origins and acrm are r's Origin and Access-Control-Request-Method field
 // lines, which the caller looked up already.
-func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []string, route []string, inApp bool) int {
+// pathRoutes tells which methods the routes at a request's path serve
+// (*microdot.Request does); nil outside an App.
+type pathRoutes interface{ Allow() []string }
+
+func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []string, paths pathRoutes, inApp bool) int {
 	if len(origins) != 1 {
 		return s.refuse(h, r, inApp, "origin", whyOriginCount, "")
 	}
@@ -59,18 +64,27 @@ func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []str
 	if p == nil {
 		return s.refuse(h, r, inApp, "origin", whyOrigin, ro.raw)
 	}
-	if !p.methods.allows(m, route, inApp) {
-		if inApp {
-			return s.refuse(h, r, inApp, "method", whyMethodRoute, m)
-		}
-		return s.refuse(h, r, inApp, "method", whyMethod, m)
-	}
 	acrh := r.Header[hACRH]
 	var hr acrhResult
 	if len(acrh) > 0 {
 		if hr = p.headers.check(acrh); !hr.ok {
 			return s.refuse(h, r, inApp, "headers", hr.why, hr.bad)
 		}
+	}
+	// Only now, with the origin and the headers allowed, is the path looked
+	// up: a refused preflight costs no routing. A path without routes is the
+	// App's 404.
+	var route []string
+	if inApp {
+		if route = paths.Allow(); len(route) == 0 {
+			return 0
+		}
+	}
+	if !p.methods.allows(m, route, inApp) {
+		if inApp {
+			return s.refuse(h, r, inApp, "method", whyMethodRoute, m)
+		}
+		return s.refuse(h, r, inApp, "method", whyMethod, m)
 	}
 	pna := false
 	if p.pna {
