@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/julienschmidt/httprouter"
 	jub0bs "github.com/jub0bs/cors"
+	"github.com/julienschmidt/httprouter"
 	"github.com/microdot-go/microdot/microdot"
 	mcors "github.com/microdot-go/microdot/microdot/cors"
 	rscors "github.com/rs/cors"

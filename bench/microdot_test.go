@@ -10,7 +10,7 @@ import (
 // see that both ran).
 
 func init() {
-	appContenders = []contender{appContender("microdot", false), appContender("microdot-hooks", true)}
+	appContenders = []contender{appContender("microdot", false), appContender("microdot-hooks", true), sharedContender()}
 }
 
 func newApp(hooks bool) *microdot.App {
@@ -58,6 +58,25 @@ func appContender(name string, hooks bool) contender {
 	}
 	if hooks {
 		c.hooksPerRequest = 2
+	}
+	return c
+}
+
+// helloResponse is built once and returned by every request: the App never
+// changes a handler's Response, so this is safe, and it spares the
+// allocation of a Response per request.
+var helloResponse = microdot.Text("hello")
+
+// sharedContender is the hooked App whose static route returns a shared
+// Response; its param and GitHub cases are those of microdot-hooks.
+func sharedContender() contender {
+	c := appContender("microdot-hooks-shared", true)
+	c.static = func() http.Handler {
+		app := newApp(true)
+		app.Get("/hello", func(*microdot.Request) (*microdot.Response, error) {
+			return helloResponse, nil
+		})
+		return app
 	}
 	return c
 }
