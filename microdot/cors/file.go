@@ -81,6 +81,11 @@ func LoadFile(path string) (Config, error) {
 // policy without methods allows only GET, HEAD and POST; one without headers
 // allows no request header, as in wsgicors.
 //
+// Two keys of the whole file, dangerously_allow_insecure_origins and
+// dangerously_allow_public_suffix_wildcards (true or false), set the Config
+// opt-ins of the same names, for a LAN device whose dashboard is served over
+// plain http with credentials, say.
+//
 // Lines starting with '#' or ';' are comments; a line indented more than the
 // key above it continues that key's value; keys are case-sensitive. Every
 // problem is reported, each as a *FileError naming the line and the key.
@@ -220,6 +225,12 @@ func isCORSSection(s *section) bool {
 	return false
 }
 
+// The file's names for the Config opt-ins that apply to every policy.
+const (
+	optInsecure     = "dangerously_allow_insecure_origins"
+	optPublicSuffix = "dangerously_allow_public_suffix_wildcards"
+)
+
 // policyKeys maps each per-policy keyword to the Config field it sets.
 var policyKeys = map[string]string{
 	"origin":          "AllowedOrigins",
@@ -265,6 +276,19 @@ func (p *fileParser) interpret() Config {
 		case "matchstrategy":
 			cfg.MatchStrategy = MatchStrategy(e.value)
 			p.where[[2]string{"", "MatchStrategy"}] = e
+		case optInsecure, optPublicSuffix:
+			// Opt-ins for the whole file, as the Config fields they set.
+			b, ok := parseBool(e.value)
+			if !ok {
+				p.fail(e.line, e.key, "must be true or false, not %q", e.value)
+			}
+			if e.key == optInsecure {
+				cfg.DangerouslyAllowInsecureOrigins = b
+				p.where[[2]string{"", "DangerouslyAllowInsecureOrigins"}] = e
+			} else {
+				cfg.DangerouslyAllowPublicSuffixWildcards = b
+				p.where[[2]string{"", "DangerouslyAllowPublicSuffixWildcards"}] = e
+			}
 		}
 	}
 	direct := p.policy == nil
@@ -279,7 +303,7 @@ func (p *fileParser) interpret() Config {
 	var single Policy
 	for _, e := range entries {
 		switch e.key {
-		case "policy", "matchstrategy", "use":
+		case "policy", "matchstrategy", "use", optInsecure, optPublicSuffix:
 			continue
 		}
 		var pol *Policy
@@ -303,7 +327,7 @@ func (p *fileParser) interpret() Config {
 		if pol == nil {
 			switch _, unprefixed := policyKeys[e.key]; {
 			case direct:
-				p.fail(e.line, e.key, "unknown key (expected origin, methods, headers, expose_headers, credentials, maxage, private_network, policy or matchstrategy)")
+				p.fail(e.line, e.key, "unknown key (expected origin, methods, headers, expose_headers, credentials, maxage, private_network, policy, matchstrategy, "+optInsecure+" or "+optPublicSuffix+")")
 			case unprefixed:
 				p.fail(e.line, e.key, "an unprefixed key is not used when policy is set: write it as <policy>_%s", e.key)
 			default:

@@ -262,3 +262,21 @@ func TestLoadFileMissing(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 }
+
+// The file-wide opt-ins let a file allow plain-http origins with credentials,
+// which is refused without them.
+func TestFileOptIns(t *testing.T) {
+	const body = "origin = http://192.168.1.20:8081\ncredentials = true\nmethods = GET, PUT\n"
+	_, err := cors.ParseConfig(strings.NewReader(body), "lan.ini")
+	require.Error(t, err, "insecure origin with credentials")
+	cfg, err := cors.ParseConfig(strings.NewReader(body+"dangerously_allow_insecure_origins = true\n"), "lan.ini")
+	require.NoError(t, err)
+	assert.True(t, cfg.DangerouslyAllowInsecureOrigins)
+	_, err = cors.ParseConfig(strings.NewReader(body+"dangerously_allow_insecure_origins = maybe\n"), "lan.ini")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "lan.ini")
+	assert.Contains(t, err.Error(), "dangerously_allow_insecure_origins")
+	cfg, err = cors.ParseConfig(strings.NewReader("origin = https://*.github.io\ncredentials = true\ndangerously_allow_public_suffix_wildcards = yes\n"), "gh.ini")
+	require.NoError(t, err)
+	assert.True(t, cfg.DangerouslyAllowPublicSuffixWildcards)
+}
