@@ -140,13 +140,7 @@ func BenchmarkCORS(b *testing.B) {
 				next := &countingHandler{}
 				h := p.wrap(b, next)
 				checkCORS(b, h, next, c)
-				req := c.req()
-				w := newDiscardWriter()
-				b.ReportAllocs()
-				for b.Loop() {
-					w.reset()
-					h.ServeHTTP(w, req)
-				}
+				benchServe(b, h, c.req())
 			})
 		}
 	}
@@ -201,13 +195,7 @@ func BenchmarkCORSApp(b *testing.B) {
 				next := &countingHandler{}
 				h := a.build(b, next)
 				checkCORS(b, h, next, c)
-				req := c.req()
-				w := newDiscardWriter()
-				b.ReportAllocs()
-				for b.Loop() {
-					w.reset()
-					h.ServeHTTP(w, req)
-				}
+				benchServe(b, h, c.req())
 			})
 		}
 	}

@@ -117,17 +117,11 @@ func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []str
 		n++
 	}
 	v := s.slabs.take(n, r)
-	v[0] = p.allowOrigin(&ro)
-	h[hACAO] = v[0:1:1]
-	i := 1
+	i := put(h, hACAO, v, 0, p.allowOrigin(&ro))
 	if p.creds {
-		v[i] = "true"
-		h[hACAC] = v[i : i+1 : i+1]
-		i++
+		i = put(h, hACAC, v, i, "true")
 	}
-	v[i] = m
-	h[hACAM] = v[i : i+1 : i+1]
-	i++
+	i = put(h, hACAM, v, i, m)
 	if hr.names > 0 {
 		switch {
 		case echo > 0:
@@ -142,29 +136,19 @@ func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []str
 			}
 			h[hACAH] = v[start:i:i]
 		case !p.headers.any:
-			v[i] = p.headers.listed
-			h[hACAH] = v[i : i+1 : i+1]
-			i++
+			i = put(h, hACAH, v, i, p.headers.listed)
 		case hr.authz:
 			// The wildcard never covers Authorization.
-			v[i] = "*, Authorization"
-			h[hACAH] = v[i : i+1 : i+1]
-			i++
+			i = put(h, hACAH, v, i, "*, Authorization")
 		default:
-			v[i] = "*"
-			h[hACAH] = v[i : i+1 : i+1]
-			i++
+			i = put(h, hACAH, v, i, "*")
 		}
 	}
 	if p.maxAge != "" {
-		v[i] = p.maxAge
-		h[hACMA] = v[i : i+1 : i+1]
-		i++
+		i = put(h, hACMA, v, i, p.maxAge)
 	}
 	if pna {
-		v[i] = "true"
-		h[hACAPN] = v[i : i+1 : i+1]
-		i++
+		i = put(h, hACAPN, v, i, "true")
 	}
 	addVary(h, p.preflightVary, v[i:i+1:i+1])
 	return s.status

@@ -43,18 +43,12 @@ func (s *snapshot) actual(h http.Header, r *http.Request) {
 		n++
 	}
 	v := s.slabs.take(n, r)
-	v[0] = p.allowOrigin(&ro)
-	h[hACAO] = v[0:1:1]
-	i := 1
+	i := put(h, hACAO, v, 0, p.allowOrigin(&ro))
 	if p.creds {
-		v[i] = "true"
-		h[hACAC] = v[i : i+1 : i+1]
-		i++
+		i = put(h, hACAC, v, i, "true")
 	}
 	if p.expose != "" {
-		v[i] = p.expose
-		h[hACEH] = v[i : i+1 : i+1]
-		i++
+		i = put(h, hACEH, v, i, p.expose)
 	}
 	addVary(h, "Origin", v[i:i+1:i+1])
 }
@@ -110,4 +104,12 @@ func varyCovers(vals []string, tok string) bool {
 		}
 	}
 	return false
+}
+
+// put stores value as v[i] and makes h[key] the one-element slice holding it,
+// capped so that an append reallocates; it returns the next free index of v.
+func put(h http.Header, key string, v []string, i int, value string) int {
+	v[i] = value
+	h[key] = v[i : i+1 : i+1]
+	return i + 1
 }
