@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -401,4 +402,25 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() bool, msg string) 
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// A burst of concurrent snapshots shares renders: far fewer frames are
+// rendered than snapshots served.
+func TestSnapshotBurstSharesRenders(t *testing.T) {
+	s := DefaultSettings
+	s.FPS = 1 // a frame stays current for a second
+	cam := NewCamera(s, "test")
+	before := cam.rendered.Load()
+	var wg sync.WaitGroup
+	for i := 0; i < 64; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if f := cam.Snapshot(); f == nil || len(f.JPEG) == 0 {
+				t.Error("no frame")
+			}
+		}()
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, cam.rendered.Load()-before, uint64(2), "64 concurrent snapshots")
 }

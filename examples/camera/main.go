@@ -55,6 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&co.file, "cors-config", "", "read the CORS policy from `file`, in wsgicors's keyword format; SIGHUP reloads it")
 	fs.BoolVar(&co.insecure, "cors-allow-insecure-origins", false, "allow plain-http origins other than loopback with -cors-origin (a LAN without https); anyone on the network path can then act as the dashboard")
 	verbose := fs.Bool("v", false, "log debug records, such as why a CORS preflight was refused")
+	debugAddr := fs.String("debug-addr", "", "serve expvar's /debug/vars (memstats, goroutines) and net/http/pprof on this loopback `address` (port 0 picks a free port); off when empty")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -90,6 +91,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer dashLn.Close()
+	var debugLn net.Listener
+	if *debugAddr != "" {
+		if debugLn, err = debugListen(*debugAddr); err != nil {
+			return err
+		}
+		defer debugLn.Close()
+	}
 	apiURL, dashURL := baseURL(apiLn.Addr()), baseURL(dashLn.Addr())
 
 	corsCfg, err := corsConfig(co, []string{dashURL}, logger)
@@ -119,12 +127,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	apiSrv := apiApp.NewServer(apiLn.Addr().String())
 	dashSrv := dashApp.NewServer(dashLn.Addr().String())
-	served := make(chan error, 2)
+	served := make(chan error, 3)
 	wg.Go(func() { served <- apiSrv.Serve(apiLn) })
 	wg.Go(func() { served <- dashSrv.Serve(dashLn) })
+	var debugSrv *http.Server
+	if debugLn != nil {
+		debugSrv = newDebugServer(logger)
+		wg.Go(func() { served <- debugSrv.Serve(debugLn) })
+	}
 
 	fmt.Fprintf(stdout, "camera API: %s\n", apiURL)
 	fmt.Fprintf(stdout, "dashboard: %s/\n", dashURL)
+	if debugLn != nil {
+		fmt.Fprintf(stdout, "debug: %s/debug/vars\n", baseURL(debugLn.Addr()))
+	}
 	logger.Info("camera: serving", "api", apiURL, "dashboard", dashURL+"/", "cors", describeCORS(c.Config()))
 
 	var failed error
@@ -138,6 +154,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	// Shutdown ends the MJPEG streams, then waits for the other requests.
 	err = errors.Join(failed, apiApp.Shutdown(sctx), dashApp.Shutdown(sctx))
+	if debugSrv != nil {
+		// Nothing on the debug listener is worth waiting for (a CPU
+		// profile takes 30 s): cut it.
+		debugSrv.Close()
+	}
 	cancelWork()
 	wg.Wait()
 	close(served)

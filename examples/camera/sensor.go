@@ -95,6 +95,9 @@ type Camera struct {
 
 	wake     chan struct{} // tells Run to look again: first viewer, new settings
 	rendered atomic.Uint64
+
+	snap     *Frame        // the last frame rendered for a snapshot
+	snapping chan struct{} // closed when the snapshot render in progress ends; nil if none
 }
 
 // NewCamera returns a camera with the given settings (which must be valid)
@@ -239,16 +242,45 @@ func (c *Camera) Watch(ctx context.Context, send func(*Frame) error) error {
 }
 
 // Snapshot returns a frame with the settings in force: the latest published
-// frame when it is current (rendered with these settings within one frame
-// interval), a newly rendered one otherwise.
+// or snapshot frame when it is current (rendered with these settings within
+// one frame interval), a newly rendered one otherwise. Concurrent snapshots
+// share one render: however many clients ask at once, at most one snapshot
+// frame is being rendered, so a burst of requests costs neither CPU nor
+// memory in proportion to its size.
 func (c *Camera) Snapshot() *Frame {
 	c.mu.Lock()
-	f, gen, fps := c.latest, c.gen, c.settings.FPS
-	c.mu.Unlock()
-	if f != nil && f.gen == gen && time.Since(f.Time) < time.Second/time.Duration(fps) {
-		return f
+	for {
+		gen, interval := c.gen, time.Second/time.Duration(c.settings.FPS)
+		for _, f := range []*Frame{c.latest, c.snap} {
+			if f != nil && f.gen == gen && time.Since(f.Time) < interval {
+				c.mu.Unlock()
+				return f
+			}
+		}
+		if c.snapping == nil {
+			break
+		}
+		wait := c.snapping
+		c.mu.Unlock()
+		<-wait // the render in progress, then look again
+		c.mu.Lock()
 	}
-	return c.render()
+	done := make(chan struct{})
+	c.snapping = done
+	c.mu.Unlock()
+
+	var f *Frame
+	defer func() { // also if render panics: waiters must not wait forever
+		c.mu.Lock()
+		if f != nil {
+			c.snap = f
+		}
+		c.snapping = nil
+		c.mu.Unlock()
+		close(done)
+	}()
+	f = c.render()
+	return f
 }
 
 // Colours of the test pattern: the seven bars of the SMPTE pattern at 75%.
