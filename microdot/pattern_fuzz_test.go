@@ -66,10 +66,14 @@ func FuzzPattern(f *testing.F) {
 			}
 			return
 		}
-		// Routes that share positions with many patterns (one that repeats
-		// the fuzzed pattern is refused: duplicates panic).
+		// Routes that share positions with many patterns. One that matches
+		// the same paths as the fuzzed pattern ("/<a>" after "/<A>") is
+		// refused as a duplicate; nothing else may panic.
 		for _, p := range []string{"/<a>", "/<a>/<b>", "/users/<int:id>", "/users/new", "/files/*rest", "/p/<path:p>/end"} {
-			if msg, panicked := panicMessage(func() { app.Get(p, text(p)) }); panicked && p != pattern {
+			msg, panicked := panicMessage(func() { app.Get(p, text(p)) })
+			duplicate := msg == "microdot: route GET "+p+" is registered twice" ||
+				msg == "microdot: route GET "+p+" (the same paths as "+pattern+") is registered twice"
+			if panicked && !duplicate {
 				t.Fatalf("pattern %q: registering %s afterwards panicked: %s", pattern, p, msg)
 			}
 		}
