@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -23,11 +22,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/microdot-go/microdot/microdot"
-	"github.com/microdot-go/microdot/microdot/cors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/microdot-go/microdot/microdot"
+	"github.com/microdot-go/microdot/microdot/cors"
+	"github.com/microdot-go/microdot/reliability/internal/child"
 )
 
 // TestPanickingHandler: a handler panics on every 10th request while 8
@@ -326,20 +327,9 @@ func TestCameraStreamClientsDisconnect(t *testing.T) {
 		t.Skip("builds the camera example")
 	}
 	const viewers = 20
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build the camera example")
-	}
-	bin := filepath.Join(t.TempDir(), "camera")
-	bctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(bctx, goBin, "build", "-o", bin, "./examples/camera")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./examples/camera: %v\n%s", err, out)
-	}
+	bin := child.BuildCamera(t, "../examples/camera")
 
-	var stdout, stderr syncBuffer
+	var stdout, stderr child.Output
 	cmd := exec.Command(bin, "-api", "127.0.0.1:0", "-dashboard", "127.0.0.1:0", "-password", "reliability")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Start())
@@ -837,25 +827,6 @@ func TestCORSUpdateStorm(t *testing.T) {
 	figure(t, "cors.storm.requests", "%d requests from %d goroutines and %d updates in %v", total, workers, applied.Load(), elapsed.Round(time.Millisecond))
 	figure(t, "cors.storm.policies", "%s", &seen)
 	figure(t, "cors.storm.mixed", "%d", seen.get("MIXED"))
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use, for a child
-// process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TestStreamProducerPanics: a Stream producer that panics after sending

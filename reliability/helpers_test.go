@@ -19,9 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/microdot-go/microdot/microdot"
 	"github.com/microdot-go/microdot/microdot/cors"
-	"go.uber.org/goleak"
+	"github.com/microdot-go/microdot/reliability/internal/child"
 )
 
 // TestMain checks, once every test has run, that no goroutine is left
@@ -253,19 +255,9 @@ func heapGrowth(before, after uint64) int64 { return int64(after) - int64(before
 // kib formats a byte count in KiB.
 func kib(n int64) string { return fmt.Sprintf("%.1f KiB", float64(n)/1024) }
 
-// waitFor polls cond every 10 ms until it holds or timeout passes, and
-// reports whether it held.
+// waitFor polls cond every 10 ms until it holds or timeout passes.
 func waitFor(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return child.WaitFor(timeout, 10*time.Millisecond, cond)
 }
 
 // histogram counts occurrences of keys, safely for concurrent use, and

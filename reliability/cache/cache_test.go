@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/microdot-go/microdot/reliability/internal/child"
 )
 
 // A kind of request, by its Origin. The camera's policy allows A and B
@@ -294,7 +296,7 @@ func TestSharedCache(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the shared-cache test builds the camera example and runs nginx; it does not run with -short")
 	}
-	cam, api := startCamera(t, buildCamera(t),
+	cam, api := startCamera(t, child.BuildCamera(t, "../../examples/camera"),
 		"-api", "127.0.0.1:0", "-dashboard", "127.0.0.1:0",
 		"-cors-origin", kinds[0].origin+","+kinds[1].origin)
 	px := startNginx(t, nginx, api)

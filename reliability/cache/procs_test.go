@@ -4,16 +4,15 @@ package cache
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"net"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/microdot-go/microdot/reliability/internal/child"
 )
 
 // process is a program the test started. It is killed when the test ends
@@ -23,7 +22,7 @@ type process struct {
 	cmd            *exec.Cmd
 	exited         chan error
 	stopped        bool
-	stdout, stderr syncBuffer
+	stdout, stderr child.Output
 }
 
 func startProcess(t *testing.T, name, bin string, args ...string) *process {
@@ -79,25 +78,6 @@ func (p *process) hasExited() (bool, error) {
 	}
 }
 
-// buildCamera builds examples/camera into the test's temporary directory
-// and returns the binary's path. It skips the test when there is no go
-// command.
-func buildCamera(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build the camera example")
-	}
-	bin := filepath.Join(t.TempDir(), "camera")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, goBin, "build", "-o", bin, "../../examples/camera").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build ../../examples/camera: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // startCamera runs the camera with args (which must put its listeners on
 // port 0) and returns it with the URL of its API, once printed (30 s at
 // most).
@@ -131,36 +111,7 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// syncBuffer is a strings.Builder safe for concurrent use, for a child
-// process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// waitFor polls cond every 20 ms until it holds or timeout passes, and
-// reports whether it held.
+// waitFor polls cond every 20 ms until it holds or timeout passes.
 func waitFor(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return child.WaitFor(timeout, 20*time.Millisecond, cond)
 }

@@ -4,7 +4,6 @@ package load
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,43 +11,24 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/microdot-go/microdot/reliability/internal/child"
 )
 
 // The camera example, built and run as a program (it is package main), with
 // a debug listener whose /debug/vars tells its memory and goroutines.
-
-// buildCamera builds examples/camera into the test's temporary directory
-// and returns the binary's path. It skips the test when there is no go
-// command.
-func buildCamera(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build the camera example")
-	}
-	bin := filepath.Join(t.TempDir(), "camera")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, goBin, "build", "-o", bin, "../../examples/camera").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build ../../examples/camera: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // camera is a running camera process.
 type camera struct {
 	cmd            *exec.Cmd
 	exited         chan error
 	stopped        bool
-	stdout, stderr syncBuffer
+	stdout, stderr child.Output
 
 	api       string // http://127.0.0.1:port of the API
 	dashboard string // the dashboard's origin, http://127.0.0.1:port
@@ -260,39 +240,10 @@ func (c *camera) stats(gc bool) (procStats, error) {
 	return s, nil
 }
 
-// syncBuffer is a strings.Builder safe for concurrent use, for a child
-// process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // mib formats a byte count in MiB.
 func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-// waitFor polls cond every 50 ms until it holds or timeout passes, and
-// reports whether it held.
+// waitFor polls cond every 50 ms until it holds or timeout passes.
 func waitFor(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for {
-		if cond() {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return child.WaitFor(timeout, 50*time.Millisecond, cond)
 }

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/microdot-go/microdot/reliability/internal/child"
 )
 
 var (
@@ -113,7 +115,7 @@ func TestLoad(t *testing.T) {
 	}
 
 	const password = "load-test"
-	cam := startCamera(t, buildCamera(t),
+	cam := startCamera(t, child.BuildCamera(t, "../../examples/camera"),
 		"-api", "127.0.0.1:0", "-dashboard", "127.0.0.1:0", "-debug-addr", "127.0.0.1:0",
 		"-password", password)
 	client := &http.Client{Timeout: 10 * time.Second}
