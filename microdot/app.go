@@ -279,9 +279,6 @@ func (s *scope) under(parent, local *App) *scope {
 	return &scope{apps: append(apps, inner...)}
 }
 
-// contextKey is the type of the App's context keys.
-type contextKey struct{ name string }
-
 // shutdownContext returns the context that is cancelled when Shutdown begins;
 // streaming responses stop when it is.
 func (a *App) shutdownContext() context.Context {

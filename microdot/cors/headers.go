@@ -188,8 +188,6 @@ const (
 	whyAuthz        = "Authorization is allowed only when AllowedHeaders lists it by name"
 )
 
-func isOWS(c byte) bool { return c == ' ' || c == '\t' }
-
 // check parses the Access-Control-Request-Headers field lines and reports
 // whether the set allows every name they list. It never allocates, and its
 // work is bounded whatever the input: an element costs at most
