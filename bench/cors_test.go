@@ -69,6 +69,28 @@ var corsCases = []corsCase{
 		"Access-Control-Request-Headers", floodNames()), false, false},
 }
 
+// microdotPolicy is the common policy in the extension's terms.
+var microdotPolicy = mcors.Config{
+	AllowedOrigins: []string{corsOrigin},
+	AllowedMethods: corsMethods,
+	AllowedHeaders: corsHeaders,
+	MaxAge:         600,
+}
+
+// jub0bsWrap wraps next in jub0bs/cors with the common policy.
+func jub0bsWrap(tb testing.TB, next http.Handler) http.Handler {
+	m, err := jub0bs.NewMiddleware(jub0bs.Config{
+		Origins:         []string{corsOrigin},
+		Methods:         corsMethods,
+		RequestHeaders:  corsHeaders,
+		MaxAgeInSeconds: 600,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m.Wrap(next)
+}
+
 // corsPeer is one CORS middleware wrapping next.
 type corsPeer struct {
 	name string
@@ -77,28 +99,14 @@ type corsPeer struct {
 
 var corsPeers = []corsPeer{
 	{"microdot", func(tb testing.TB, next http.Handler) http.Handler {
-		c, err := mcors.New(nil, mcors.Config{
-			AllowedOrigins: []string{corsOrigin},
-			AllowedMethods: corsMethods,
-			AllowedHeaders: corsHeaders,
-			MaxAge:         600,
-		})
+		c, err := mcors.New(nil, microdotPolicy)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		return c.Handler(next)
 	}},
 	{"jub0bs", func(tb testing.TB, next http.Handler) http.Handler {
-		m, err := jub0bs.NewMiddleware(jub0bs.Config{
-			Origins:         []string{corsOrigin},
-			Methods:         corsMethods,
-			RequestHeaders:  corsHeaders,
-			MaxAgeInSeconds: 600,
-		})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return m.Wrap(next)
+		return jub0bsWrap(tb, next)
 	}},
 	{"rs", func(tb testing.TB, next http.Handler) http.Handler {
 		return rscors.New(rscors.Options{
@@ -162,12 +170,7 @@ func BenchmarkCORSApp(b *testing.B) {
 			}
 			app.Get("/items", h)
 			app.Put("/items", h)
-			if _, err := mcors.New(app, mcors.Config{
-				AllowedOrigins: []string{corsOrigin},
-				AllowedMethods: corsMethods,
-				AllowedHeaders: corsHeaders,
-				MaxAge:         600,
-			}); err != nil {
+			if _, err := mcors.New(app, microdotPolicy); err != nil {
 				tb.Fatal(err)
 			}
 			return app
@@ -177,16 +180,7 @@ func BenchmarkCORSApp(b *testing.B) {
 			h := func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) { next.ServeHTTP(w, r) }
 			r.GET("/items", h)
 			r.PUT("/items", h)
-			m, err := jub0bs.NewMiddleware(jub0bs.Config{
-				Origins:         []string{corsOrigin},
-				Methods:         corsMethods,
-				RequestHeaders:  corsHeaders,
-				MaxAgeInSeconds: 600,
-			})
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return m.Wrap(r)
+			return jub0bsWrap(tb, r)
 		}},
 	}
 	for _, c := range corsCases {

@@ -55,6 +55,7 @@ type PanicError struct {
 	Value any // what was passed to panic
 }
 
+// Error says that a panic happened and with what value.
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
 var (

@@ -263,6 +263,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 // Returned by a handler, it becomes a 400.
 type BodyError struct{ Err error }
 
+// Error says that the body could not be read, and why.
 func (e *BodyError) Error() string { return "reading the request body: " + e.Err.Error() }
 
 // Unwrap returns the read error.
