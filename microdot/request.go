@@ -38,6 +38,8 @@ type Request struct {
 	closer    io.Closer // a file being sent
 	adopted   *Response // the response whose headers are in the live map
 	adoptedCT []string  // the Content-Type it put there
+	body      []byte    // the body of the adopted response, when it is bytes (or encoded JSON)
+	slab      []string  // unused header values, see headerValue
 
 	path    pathInfo // filled in by lookupPath
 	started bool     // the response status has been written
@@ -82,6 +84,9 @@ func (e *engine) release(req *Request) {
 	// req.spare is left as it is: the next request overwrites it whole.
 	req.Request, req.w, req.e, req.route, req.ps = nil, nil, nil, nil, nil
 	req.args, req.g, req.closer, req.started, req.adopted, req.adoptedCT = nil, nil, nil, false, nil, nil
+	if req.body != nil {
+		req.body = nil
+	}
 	if req.path.done {
 		req.path = pathInfo{}
 	}

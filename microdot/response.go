@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 )
 
 // Response is what a Handler returns: a status, headers and a body that is
@@ -33,23 +32,25 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 
-	kind  bodyKind
-	text  string    // bodyText; the path of bodyFile
-	data  []byte    // bodyBytes
-	value any       // bodyJSON's value; bodyStream's function; bodyHandler's handler; bodyInvalid's error
-	ct    string    // the content type
-	ctype [1]string // ct again, in an array the first request's header map can share
-	// claimed is set by the first request that adopts the Response, which
-	// alone shares ctype; later ones (a Response returned again and again)
-	// get a fresh slice, so that no request can change another's headers.
-	claimed atomic.Bool
+	// The rest is kept to five words, so that the Response a handler
+	// allocates for each request is 64 bytes: on a busy server the
+	// garbage collector's cost grows with every byte allocated.
+	kind bodyKind
+	// text is the body of bodyText and bodyHTML, the path of bodyFile, and
+	// the content type of bodyBytes and bodyStream.
+	text string
+	// value is bodyBytes's []byte, bodyJSON's value, bodyStream's function,
+	// bodyHandler's handler, bodyFile's *os.Root or *fileBody, and
+	// bodyInvalid's error.
+	value any
 }
 
 type bodyKind uint8
 
 const (
 	bodyNone bodyKind = iota
-	bodyText
+	bodyText          // text/plain
+	bodyHTML          // text/html
 	bodyBytes
 	bodyJSON
 	bodyStream
@@ -64,21 +65,44 @@ func (r *Response) invalid(err error) *Response {
 	return r
 }
 
+// The content types of the constructors that fix one.
+const (
+	textPlain = "text/plain; charset=utf-8"
+	textHTML  = "text/html; charset=utf-8"
+	appJSON   = "application/json"
+)
+
+// contentType is the Content-Type that r's constructor chose, or "" when
+// the App sets none (a File's comes from its name when it is sent).
+func (r *Response) contentType() string {
+	switch r.kind {
+	case bodyText:
+		return textPlain
+	case bodyHTML:
+		return textHTML
+	case bodyJSON:
+		return appJSON
+	case bodyBytes, bodyStream:
+		return r.text
+	}
+	return ""
+}
+
 // Text returns a 200 response with body as text/plain; charset=utf-8.
 func Text(body string) *Response {
-	return &Response{StatusCode: http.StatusOK, kind: bodyText, text: body, ct: "text/plain; charset=utf-8", ctype: [1]string{"text/plain; charset=utf-8"}}
+	return &Response{StatusCode: http.StatusOK, kind: bodyText, text: body}
 }
 
 // HTML returns a 200 response with body as text/html; charset=utf-8.
 func HTML(body string) *Response {
-	return &Response{StatusCode: http.StatusOK, kind: bodyText, text: body, ct: "text/html; charset=utf-8", ctype: [1]string{"text/html; charset=utf-8"}}
+	return &Response{StatusCode: http.StatusOK, kind: bodyHTML, text: body}
 }
 
 // JSON returns a 200 response with v encoded as JSON (application/json). The
 // encoding happens when the handler returns; a value that cannot be encoded
 // becomes a 500, through the error handlers.
 func JSON(v any) *Response {
-	return &Response{StatusCode: http.StatusOK, kind: bodyJSON, value: v, ct: "application/json", ctype: [1]string{"application/json"}}
+	return &Response{StatusCode: http.StatusOK, kind: bodyJSON, value: v}
 }
 
 // Bytes returns a 200 response with body as its content, of the given
@@ -87,7 +111,7 @@ func Bytes(contentType string, body []byte) *Response {
 	if contentType == "" {
 		contentType = "application/octet-stream"
 	}
-	return &Response{StatusCode: http.StatusOK, kind: bodyBytes, data: body, ct: contentType, ctype: [1]string{contentType}}
+	return &Response{StatusCode: http.StatusOK, kind: bodyBytes, text: contentType, value: body}
 }
 
 // Redirect returns a redirect to location, with status 302 Found or the given
@@ -116,7 +140,7 @@ func Redirect(location string, status ...int) *Response {
 // or the server shuts down; produce must then return (a Write fails too).
 // An error from produce is logged; the status was already sent.
 func Stream(contentType string, produce func(ctx context.Context, w io.Writer) error) *Response {
-	res := &Response{StatusCode: http.StatusOK, kind: bodyStream, value: produce, ct: contentType, ctype: [1]string{contentType}}
+	res := &Response{StatusCode: http.StatusOK, kind: bodyStream, text: contentType, value: produce}
 	if produce == nil {
 		return res.invalid(errors.New("microdot: Stream needs a non-nil produce function"))
 	}
@@ -204,15 +228,19 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 	r.unadopt()
 	// Work that can fail comes first, so that a failure leaves the live
 	// headers as they were and the error response carries none of res's.
-	// Field by field: the claimed flag must not be copied.
-	*sp = Response{StatusCode: res.StatusCode, kind: res.kind, text: res.text, data: res.data, value: res.value, ct: res.ct}
+	*sp = Response{StatusCode: res.StatusCode, kind: res.kind, text: res.text, value: res.value}
 	switch sp.kind {
+	case bodyBytes:
+		r.body, _ = sp.value.([]byte)
 	case bodyJSON:
 		b, err := json.Marshal(sp.value)
 		if err != nil {
 			return nil, fmt.Errorf("microdot: JSON response: %w", err)
 		}
-		sp.kind, sp.data, sp.value = bodyBytes, b, nil
+		// Encoded once: a hook that returns this response again must
+		// not encode it twice.
+		r.body = b
+		sp.kind, sp.text, sp.value = bodyBytes, appJSON, nil
 	case bodyFile:
 		if err := r.openFile(sp); err != nil {
 			return nil, err
@@ -228,23 +256,35 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 			h[k] = v[:len(v):len(v)]
 		}
 	}
-	// Set now, not when writing, so that after hooks see it. The first
-	// request to send res shares its array (capped, so that an append
-	// reallocates): no allocation in the common case of a Response built
-	// for one request.
-	if res.ct != "" && !own {
-		var ct []string
-		if res.claimed.CompareAndSwap(false, true) {
-			ct = res.ctype[:1:1]
-		} else {
-			ct = []string{res.ct}
-		}
-		h["Content-Type"], r.adoptedCT = ct, ct
+	// Set now, not when writing, so that after hooks see it.
+	if ct := res.contentType(); ct != "" && !own {
+		v := r.headerValue(ct)
+		h["Content-Type"], r.adoptedCT = v, v
 	}
 	sp.Header = h
 	r.adopted = res
 	return sp, nil
 }
+
+// headerValue returns a one-element header value holding v, from the
+// request's slab of strings. Every slot is handed out once, capped, and never
+// reused, so no two responses share a header slice: a hook that changes or
+// appends to one cannot reach another response's headers (gin shares one
+// package-level slice between all responses). One slab serves many
+// requests, so a response costs no allocation of its own for it.
+func (r *Request) headerValue(v string) []string {
+	if len(r.slab) == 0 {
+		r.slab = make([]string, slabSize)
+	}
+	s := r.slab[:1:1]
+	r.slab = r.slab[1:]
+	s[0] = v
+	return s
+}
+
+// slabSize is the number of header values in a slab: 512 bytes, allocated
+// once per 32 responses of a pooled request.
+const slabSize = 32
 
 // blank returns the request's spare response, empty, with the given status
 // and the live header map.
@@ -273,8 +313,11 @@ func (e *engine) write(req *Request, c *chain, res *Response) {
 		}
 		req.started = true
 		w.WriteHeader(status)
-	case bodyText, bodyBytes:
-		n := len(res.text) + len(res.data)
+	case bodyText, bodyHTML, bodyBytes:
+		n := len(res.text)
+		if res.kind == bodyBytes {
+			n = len(req.body)
+		}
 		if head {
 			h.Set("Content-Length", strconv.Itoa(n))
 		}
@@ -283,10 +326,10 @@ func (e *engine) write(req *Request, c *chain, res *Response) {
 		if head || !bodyAllowed(status) {
 			return
 		}
-		if res.kind == bodyText {
-			io.WriteString(w, res.text)
+		if res.kind == bodyBytes {
+			w.Write(req.body)
 		} else {
-			w.Write(res.data)
+			io.WriteString(w, res.text)
 		}
 	case bodyStream:
 		h.Del("Content-Length")

@@ -1,0 +1,5 @@
+//go:build !race
+
+package microdot_test
+
+const raceDetector = false
