@@ -436,6 +436,37 @@ func TestPanicBecomes500(t *testing.T) {
 			})
 			app.Get("/", func(req *microdot.Request) (*microdot.Response, error) { return nil, microdot.Abort(400) })
 		}},
+		{"AfterErrorRequest after a handler panic", func(app *microdot.App) {
+			app.AfterErrorRequest(func(*microdot.Request, *microdot.Response) *microdot.Response { panic("after error boom") })
+			app.Get("/", func(req *microdot.Request) (*microdot.Response, error) { panic("handler boom") })
+		}},
+		{"AfterErrorRequest on a 404", func(app *microdot.App) {
+			app.AfterErrorRequest(func(req *microdot.Request, _ *microdot.Response) *microdot.Response {
+				if req.URL.Path == "/" {
+					panic("after error boom")
+				}
+				return nil
+			})
+		}},
+		{"AfterErrorRequest on a 413", func(app *microdot.App) {
+			app.MaxBodyBytes = 1
+			app.AfterErrorRequest(func(req *microdot.Request, _ *microdot.Response) *microdot.Response {
+				if req.URL.Path == "/" {
+					panic("after error boom")
+				}
+				return nil
+			})
+			app.Post("/", text("not reached"))
+		}},
+		{"AfterErrorRequest on the automatic OPTIONS reply", func(app *microdot.App) {
+			app.AfterErrorRequest(func(req *microdot.Request, _ *microdot.Response) *microdot.Response {
+				if req.URL.Path == "/" {
+					panic("after error boom")
+				}
+				return nil
+			})
+			app.Get("/", text("x"))
+		}},
 		{"OptionsHandler", func(app *microdot.App) {
 			app.OptionsHandler(func(req *microdot.Request, res *microdot.Response) bool {
 				if req.Method == "GET" || req.URL.Path == "/" {
@@ -462,14 +493,17 @@ func TestPanicBecomes500(t *testing.T) {
 			app.Get("/ok", text("ok"))
 			c := microdot.NewTestClient(app)
 			method, path := "GET", "/"
+			var body any
 			switch tt.name {
-			case "OptionsHandler":
+			case "OptionsHandler", "AfterErrorRequest on the automatic OPTIONS reply":
 				method = "OPTIONS"
 			case "converter":
 				path = "/boom"
+			case "AfterErrorRequest on a 413":
+				method, body = "POST", "too long"
 			}
 			var res *microdot.TestResponse
-			require.NotPanics(t, func() { res = c.Request(method, path, nil) })
+			require.NotPanics(t, func() { res = c.Request(method, path, body) })
 			assert.Equal(t, 500, res.StatusCode)
 			assert.Equal(t, "Internal Server Error", res.Text())
 			log := logs.String()

@@ -134,15 +134,11 @@ func (e *engine) fail(req *Request, c *chain, err error) {
 	e.finishError(req, c, res)
 }
 
-// finishError runs the AfterErrorRequest hooks on res and sends it. A panic
-// in a hook ends in a plain 500.
+// finishError runs the AfterErrorRequest hooks on res and sends it. It runs
+// under protect, like every step of a request: a panic from here on ends in
+// a plain 500 (see panicked), without running the hooks again.
 func (e *engine) finishError(req *Request, c *chain, res *Response) {
-	defer func() {
-		if p := recover(); p != nil {
-			e.logPanic(req, p)
-			req.plain500()
-		}
-	}()
+	req.erring = true
 	res, err := req.adopt(res)
 	if err != nil {
 		e.log(req, "error response cannot be sent", err)
@@ -161,18 +157,44 @@ func (e *engine) finishError(req *Request, c *chain, res *Response) {
 	e.write(req, c, res)
 }
 
-// recovered turns a panic into a 500 through the error path, or, when the
-// response has started, aborts the connection so the client sees a truncated
-// response rather than a complete-looking one.
-func (e *engine) recovered(req *Request, c *chain, p any) {
-	if p == http.ErrAbortHandler {
-		panic(p)
+// protect turns a panic in user code (a handler, a hook, a converter) into a
+// 500 through the error handlers and AfterErrorRequest hooks of *c (the
+// App's own when nil), and the App keeps serving. It is deferred once per
+// request, by the function that serves it; the caller releases the request
+// afterwards.
+func (e *engine) protect(req *Request, c **chain) {
+	if p := recover(); p != nil {
+		e.panicked(req, *c, p)
 	}
-	e.logPanic(req, p)
-	if req.started {
+}
+
+// panicked ends a request that panicked with p. A response already started
+// is aborted, so that the client sees it truncated rather than complete; a
+// panic on the error path ends in a plain 500; any other goes through the
+// error path as a *PanicError.
+func (e *engine) panicked(req *Request, c *chain, p any) {
+	if p != http.ErrAbortHandler {
+		e.logPanic(req, p)
+	}
+	switch {
+	case p == http.ErrAbortHandler || req.started:
+		if req.closer != nil {
+			req.closer.Close()
+			req.closer = nil
+		}
 		panic(http.ErrAbortHandler)
+	case req.erring:
+		req.plain500()
+	default:
+		if c == nil {
+			c = e.root
+		}
+		// The error path runs error handlers and hooks, which may panic
+		// in turn: that panic comes back here, as a failed error path.
+		req.erring = true
+		defer e.protect(req, &c)
+		e.fail(req, c, &PanicError{Value: p})
 	}
-	e.fail(req, c, &PanicError{Value: p})
 }
 
 func (e *engine) logPanic(req *Request, p any) {

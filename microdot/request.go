@@ -43,6 +43,7 @@ type Request struct {
 
 	path    pathInfo // filled in by lookupPath
 	started bool     // the response status has been written
+	erring  bool     // the error response is being sent (see finishError)
 }
 
 func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
@@ -84,6 +85,7 @@ func (e *engine) release(req *Request) {
 	// req.spare is left as it is: the next request overwrites it whole.
 	req.Request, req.w, req.e, req.route, req.ps = nil, nil, nil, nil, nil
 	req.args, req.g, req.closer, req.started, req.adopted, req.adoptedCT = nil, nil, nil, false, nil, nil
+	req.erring = false
 	if req.body != nil {
 		req.body = nil
 	}

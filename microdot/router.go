@@ -204,22 +204,6 @@ func (e *engine) serveCandidates(req *Request, cands []candidate, ps httprouter.
 	e.noRoute(req)
 }
 
-// protect turns a panic in user code (a handler, a hook, a converter) into a
-// 500 through the error handlers and AfterErrorRequest hooks of *c (the
-// App's own when nil), and the App keeps serving. It is deferred once per
-// request.
-func (e *engine) protect(req *Request, c **chain) {
-	p := recover()
-	if p == nil {
-		return
-	}
-	ch := *c
-	if ch == nil {
-		ch = e.root
-	}
-	e.recovered(req, ch, p)
-}
-
 // notFound is httprouter's NotFound handler: the path is in no tree for the
 // request's method.
 func (e *engine) notFound(w http.ResponseWriter, r *http.Request) {
@@ -227,10 +211,20 @@ func (e *engine) notFound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := e.acquire(w, r)
-	defer e.release(req)
+	e.refuse(req, nil)
+	e.release(req)
+}
+
+// refuse answers req with the error response for err, or with 404 or 405
+// when err is nil.
+func (e *engine) refuse(req *Request, err error) {
 	var c *chain
 	defer e.protect(req, &c)
-	e.noRoute(req)
+	if err == nil {
+		e.noRoute(req)
+		return
+	}
+	e.fail(req, e.root, err)
 }
 
 // buildLayers puts every shape into the first httprouter that takes it without
@@ -369,7 +363,7 @@ func (t *trie) insert(segs []string) {
 func (e *engine) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if e.maxBody >= 0 && r.ContentLength > e.maxBody {
 		req := e.acquire(w, r)
-		e.fail(req, e.root, errTooLarge)
+		e.refuse(req, errTooLarge)
 		e.release(req)
 		return
 	}
@@ -388,10 +382,14 @@ func (e *engine) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // conflicting routes and for paths with escaped characters such as %2F.
 func (e *engine) serveSlow(w http.ResponseWriter, r *http.Request) {
 	req := e.acquire(w, r)
-	defer e.release(req)
+	e.serveFound(req)
+	e.release(req)
+}
+
+func (e *engine) serveFound(req *Request) {
 	var c *chain
 	defer e.protect(req, &c)
-	if cd, ok := e.find(req, r.Method); ok {
+	if cd, ok := e.find(req, req.Method); ok {
 		req.route, c = cd.rt, cd.c
 		e.run(req, c)
 	} else {
@@ -477,10 +475,14 @@ func (e *engine) noRoute(req *Request) {
 // explicit OPTIONS route, then the automatic reply.
 func (e *engine) serveOptions(w http.ResponseWriter, r *http.Request) {
 	req := e.acquire(w, r)
-	defer e.release(req)
+	e.options(req)
+	e.release(req)
+}
+
+func (e *engine) options(req *Request) {
 	var c *chain
 	defer e.protect(req, &c)
-	if r.URL.Path == "*" {
+	if req.URL.Path == "*" {
 		e.autoOptions(req, e.root, e.allMethods)
 		return
 	}

@@ -66,11 +66,15 @@ func (c *CORS) Initialize(app *microdot.App) {
 // that have routes and declines everything else.
 func (c *CORS) answerOptions(req *microdot.Request, res *microdot.Response) bool {
 	s := c.snap.Load()
-	if s == nil || !isPreflight(req.Request) {
+	if s == nil {
 		return false
 	}
 	r := req.Request
-	status := s.preflight(res.Header, r, r.Header[hOrigin], r.Header[hACRM], req, true)
+	origins, acrm, ok := preflightFields(r)
+	if !ok {
+		return false
+	}
+	status := s.preflight(res.Header, r, origins, acrm, req, true)
 	if status == 0 {
 		return false // no route at the path: the App's 404
 	}

@@ -68,8 +68,8 @@ func (c *CORS) GetCORSHeaders(r *http.Request) http.Header {
 	if s == nil {
 		return h
 	}
-	if isPreflight(r) {
-		s.preflight(h, r, r.Header[hOrigin], r.Header[hACRM], nil, false)
+	if origins, acrm, ok := preflightFields(r); ok {
+		s.preflight(h, r, origins, acrm, nil, false)
 		return h
 	}
 	s.actual(h, r)

@@ -34,13 +34,9 @@ func (hd *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd.next.ServeHTTP(w, r)
 		return
 	}
-	if r.Method == http.MethodOptions {
-		if origins, ok := r.Header[hOrigin]; ok {
-			if acrm, ok := r.Header[hACRM]; ok {
-				w.WriteHeader(s.preflight(w.Header(), r, origins, acrm, nil, false))
-				return
-			}
-		}
+	if origins, acrm, ok := preflightFields(r); ok {
+		w.WriteHeader(s.preflight(w.Header(), r, origins, acrm, nil, false))
+		return
 	}
 	s.actual(w.Header(), r)
 	hd.next.ServeHTTP(w, r)
