@@ -266,25 +266,45 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 	return sp, nil
 }
 
-// headerValue returns a one-element header value holding v, from the
-// request's slab of strings. Every slot is handed out once, capped, and never
-// reused, so no two responses share a header slice: a hook that changes or
-// appends to one cannot reach another response's headers (gin shares one
-// package-level slice between all responses). One slab serves many
-// requests, so a response costs no allocation of its own for it.
-func (r *Request) headerValue(v string) []string {
-	if len(r.slab) == 0 {
+// HeaderValues returns n empty strings, a slice of length and capacity n,
+// for the values of response headers that a hook or an extension sets on
+// every request (the CORS extension does):
+//
+//	v := req.HeaderValues(2)
+//	v[0], v[1] = "nosniff", "DENY"
+//	res.Header["X-Content-Type-Options"] = v[0:1:1]
+//	res.Header["X-Frame-Options"] = v[1:2:2]
+//
+// The slices come from a slab of the request, so this costs no allocation
+// per request, where each Header.Set allocates one. No two calls, for this
+// request or any other, return overlapping slices: a handler that changes or
+// appends to one header value cannot reach another response's (servers
+// that put one package-level slice into every response share it, which is
+// a data race waiting for a handler that writes to it). Keys must be in
+// canonical form, as with any direct assignment to an http.Header.
+func (r *Request) HeaderValues(n int) []string {
+	if n > slabSize/4 {
+		return make([]string, n)
+	}
+	if len(r.slab) < n {
 		r.slab = make([]string, slabSize)
 	}
-	s := r.slab[:1:1]
-	r.slab = r.slab[1:]
+	s := r.slab[:n:n]
+	r.slab = r.slab[n:]
+	return s
+}
+
+// headerValue returns a one-element header value holding v, from the
+// request's slab (see HeaderValues).
+func (r *Request) headerValue(v string) []string {
+	s := r.HeaderValues(1)
 	s[0] = v
 	return s
 }
 
-// slabSize is the number of header values in a slab: 512 bytes, allocated
-// once per 32 responses of a pooled request.
-const slabSize = 32
+// slabSize is the number of header values in a slab: 1 KiB, allocated once
+// per 64 values (32 or more responses) of a pooled request.
+const slabSize = 64
 
 // blank returns the request's spare response, empty, with the given status
 // and the live header map.

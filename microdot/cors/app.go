@@ -74,7 +74,7 @@ func (c *CORS) answerOptions(req *microdot.Request, res *microdot.Response) bool
 	if !ok {
 		return false
 	}
-	status := s.preflight(res.Header, r, origins, acrm, req, true)
+	status := s.preflight(res.Header, r, origins, acrm, req)
 	if status == 0 {
 		return false // no route at the path: the App's 404
 	}
@@ -97,10 +97,10 @@ func (c *CORS) afterRequest(req *microdot.Request, res *microdot.Response) *micr
 		// the Vary that every origin-dependent response carries.
 		// The extension's own answers carry their Vary already.
 		if s.plainAny == nil && len(res.Header[hVary]) == 0 {
-			addVary(res.Header, "Origin", s.slabs.take(1, req.Request))
+			addVary(res.Header, "Origin", req.HeaderValues(1))
 		}
 		return nil
 	}
-	s.actual(res.Header, req.Request)
+	s.actual(res.Header, req.Request, req)
 	return nil
 }

@@ -69,9 +69,9 @@ func (c *CORS) GetCORSHeaders(r *http.Request) http.Header {
 		return h
 	}
 	if origins, acrm, ok := preflightFields(r); ok {
-		s.preflight(h, r, origins, acrm, nil, false)
+		s.preflight(h, r, origins, acrm, nil)
 		return h
 	}
-	s.actual(h, r)
+	s.actual(h, r, nil)
 	return h
 }

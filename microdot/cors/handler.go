@@ -35,9 +35,9 @@ func (hd *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if origins, acrm, ok := preflightFields(r); ok {
-		w.WriteHeader(s.preflight(w.Header(), r, origins, acrm, nil, false))
+		w.WriteHeader(s.preflight(w.Header(), r, origins, acrm, nil))
 		return
 	}
-	s.actual(w.Header(), r)
+	s.actual(w.Header(), r, nil)
 	hd.next.ServeHTTP(w, r)
 }

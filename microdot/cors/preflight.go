@@ -41,40 +41,56 @@ func isPreflight(r *http.Request) bool {
 // GetCORSHeaders uses it to decide whether to answer r itself.
 func IsPreflight(r *http.Request) bool { return isPreflight(r) }
 
+// appRequest is what the extension uses of the *microdot.Request it serves
+// in an App: the methods that the routes at its path serve, and header
+// values from the request's own slab. It is nil outside an App.
+type appRequest interface {
+	Allow() []string
+	HeaderValues(n int) []string
+}
+
+// values returns n strings for header values that belong to r's response
+// alone: from the App's request when there is one, else from the
+// extension's slabs.
+func (s *snapshot) values(n int, r *http.Request, app appRequest) []string {
+	if app != nil {
+		return app.HeaderValues(n)
+	}
+	return s.slabs.take(n, r)
+}
+
 // preflight checks the preflight r and, when it succeeds, writes the headers
 // of the answer into h. It returns the status to answer with: the
-// configured success status, or 403 with nothing written. In an App (inApp),
-// paths tells which methods the routes at r's path serve, and 0 means that
-// no route matches the path: nothing was written, and the App answers 404.
+// configured success status, or 403 with nothing written. In an App (app is
+// not nil), the method must also be served by the routes at r's path, and 0
+// means that no route matches the path: nothing was written, and the App
+// answers 404.
 //
 // origins and acrm are r's Origin and Access-Control-Request-Method field
 // lines, which the caller looked up already.
-// pathRoutes tells which methods the routes at a request's path serve
-// (*microdot.Request does); nil outside an App.
-type pathRoutes interface{ Allow() []string }
-
-func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []string, paths pathRoutes, inApp bool) int {
+func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []string, app appRequest) int {
+	inApp := app != nil
 	if len(origins) != 1 {
-		return s.refuse(h, r, inApp, "origin", whyOriginCount, "")
+		return s.refuse(h, r, app, "origin", whyOriginCount, "")
 	}
 	if len(acrm) != 1 || !isToken(acrm[0]) || acrm[0] == "*" {
 		v := ""
 		if len(acrm) > 0 {
 			v = acrm[0]
 		}
-		return s.refuse(h, r, inApp, "method", whyMethodSyntax, v)
+		return s.refuse(h, r, app, "method", whyMethodSyntax, v)
 	}
 	m := acrm[0]
 	ro := reqOrigin{raw: origins[0]}
 	p := s.selectPolicy(&ro, m)
 	if p == nil {
-		return s.refuse(h, r, inApp, "origin", whyOrigin, ro.raw)
+		return s.refuse(h, r, app, "origin", whyOrigin, ro.raw)
 	}
 	acrh := r.Header[hACRH]
 	var hr acrhResult
 	if len(acrh) > 0 {
 		if hr = p.headers.check(acrh); !hr.ok {
-			return s.refuse(h, r, inApp, "headers", hr.why, hr.bad)
+			return s.refuse(h, r, app, "headers", hr.why, hr.bad)
 		}
 	}
 	// Only now, with the origin and the headers allowed, is the path looked
@@ -82,15 +98,15 @@ func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []str
 	// App's 404.
 	var route []string
 	if inApp {
-		if route = paths.Allow(); len(route) == 0 {
+		if route = app.Allow(); len(route) == 0 {
 			return 0
 		}
 	}
 	if !p.methods.allows(m, route, inApp) {
 		if inApp {
-			return s.refuse(h, r, inApp, "method", whyMethodRoute, m)
+			return s.refuse(h, r, app, "method", whyMethodRoute, m)
 		}
-		return s.refuse(h, r, inApp, "method", whyMethod, m)
+		return s.refuse(h, r, app, "method", whyMethod, m)
 	}
 	pna := false
 	if p.pna {
@@ -122,7 +138,7 @@ func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []str
 	if pna {
 		n++
 	}
-	v := s.slabs.take(n, r)
+	v := s.values(n, r, app)
 	i := put(h, hACAO, v, 0, p.allowOrigin(&ro))
 	if p.creds {
 		i = put(h, hACAC, v, i, "true")
@@ -166,12 +182,12 @@ func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []str
 // a preflight; Handler leaves it bare, so that refusing costs nothing (HTTP
 // caches do not store OPTIONS responses, and browsers do not cache failed
 // preflights).
-func (s *snapshot) refuse(h http.Header, r *http.Request, inApp bool, check, why, value string) int {
+func (s *snapshot) refuse(h http.Header, r *http.Request, app appRequest, check, why, value string) int {
 	if s.logger != nil {
 		s.logRefusal(r, check, why, value)
 	}
-	if inApp {
-		addVary(h, s.refusedVary, s.slabs.take(1, r))
+	if app != nil {
+		addVary(h, s.refusedVary, app.HeaderValues(1))
 	}
 	return http.StatusForbidden
 }

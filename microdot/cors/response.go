@@ -6,20 +6,20 @@ import (
 )
 
 // actual writes into h the CORS headers of the response to r, an actual
-// (non-preflight) request. Values that the handler set already for the same
-// names are replaced; Vary is merged. The headers share one freshly
-// allocated backing array, sliced with full slice expressions so that
-// appending to one of them never spills into another, and never hold a
-// slice that outlives the response.
-func (s *snapshot) actual(h http.Header, r *http.Request) {
+// (non-preflight) request (app is its *microdot.Request in an App, else nil).
+// Values that the handler set already for the same names are replaced; Vary
+// is merged. The values come from one backing array that no other response
+// shares (see values), sliced with full slice expressions so that appending
+// to one of them never spills into another.
+func (s *snapshot) actual(h http.Header, r *http.Request, app appRequest) {
 	if p := s.plainAny; p != nil {
 		if p.expose == "" {
-			v := s.slabs.take(1, r)
+			v := s.values(1, r, app)
 			v[0] = AnyOrigin
 			h[hACAO] = v
 			return
 		}
-		v := s.slabs.take(2, r)
+		v := s.values(2, r, app)
 		v[0], v[1] = AnyOrigin, p.expose
 		h[hACAO] = v[0:1:1]
 		h[hACEH] = v[1:2:2]
@@ -32,7 +32,7 @@ func (s *snapshot) actual(h http.Header, r *http.Request) {
 		p = s.selectPolicy(&ro, r.Method)
 	}
 	if p == nil {
-		addVary(h, "Origin", s.slabs.take(1, r))
+		addVary(h, "Origin", s.values(1, r, app))
 		return
 	}
 	n := 2
@@ -42,7 +42,7 @@ func (s *snapshot) actual(h http.Header, r *http.Request) {
 	if p.expose != "" {
 		n++
 	}
-	v := s.slabs.take(n, r)
+	v := s.values(n, r, app)
 	i := put(h, hACAO, v, 0, p.allowOrigin(&ro))
 	if p.creds {
 		i = put(h, hACAC, v, i, "true")

@@ -14,6 +14,8 @@ import (
 // once. A slab lives as long as one of its slices is referenced by a
 // response (so a long-lived streaming response keeps at most one 1 KiB slab
 // alive); then the garbage collector reclaims it like any other array.
+// In an App the request's own slab serves instead (Request.HeaderValues),
+// which needs no atomic counter: slots serve Handler and GetCORSHeaders.
 
 // slabLen is the number of strings in one slab.
 const slabLen = 64
