@@ -94,6 +94,31 @@ func ExampleApp_BeforeRequest() {
 	// 200 hello ada
 }
 
+func ExampleRequest_HeaderValues() {
+	app := microdot.New()
+	// Security headers on every response, success or error, without an
+	// allocation per header (as Header.Set would cost).
+	secure := func(req *microdot.Request, res *microdot.Response) *microdot.Response {
+		v := req.HeaderValues(2)
+		v[0], v[1] = "nosniff", "DENY"
+		res.Header["X-Content-Type-Options"] = v[0:1:1]
+		res.Header["X-Frame-Options"] = v[1:2:2]
+		return nil
+	}
+	app.AfterRequest(secure)
+	app.AfterErrorRequest(secure)
+	app.Get("/", func(*microdot.Request) (*microdot.Response, error) { return microdot.Text("home"), nil })
+
+	c := microdot.NewTestClient(app)
+	for _, path := range []string{"/", "/missing"} {
+		res := c.Get(path)
+		fmt.Println(res.StatusCode, res.Header.Get("X-Content-Type-Options"), res.Header.Get("X-Frame-Options"))
+	}
+	// Output:
+	// 200 nosniff DENY
+	// 404 nosniff DENY
+}
+
 func ExampleApp_AfterErrorRequest() {
 	app := microdot.New()
 	// Together, AfterRequest and AfterErrorRequest see every response.

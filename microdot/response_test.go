@@ -869,3 +869,33 @@ func TestFailedResponseLeaksNoHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestHeaderValues checks that the slices HeaderValues hands out never
+// overlap, within a request or across requests, so that changing or
+// appending to one header value cannot reach another.
+func TestHeaderValues(t *testing.T) {
+	var kept [][]string
+	app := microdot.New()
+	app.Get("/", func(req *microdot.Request) (*microdot.Response, error) {
+		for _, n := range []int{1, 2, 3, 1, 100} {
+			v := req.HeaderValues(n)
+			require.Len(t, v, n)
+			require.Equal(t, n, cap(v), "capped, so that an append reallocates")
+			for i := range v {
+				require.Empty(t, v[i], "fresh values are empty")
+				v[i] = fmt.Sprintf("%d/%d", len(kept), i)
+			}
+			kept = append(kept, v)
+		}
+		return nil, nil
+	})
+	c := microdot.NewTestClient(app)
+	for range 40 { // more than one slab's worth
+		require.Equal(t, http.StatusNoContent, c.Get("/").StatusCode)
+	}
+	for k, v := range kept {
+		for i := range v {
+			assert.Equal(t, fmt.Sprintf("%d/%d", k, i), v[i], "a later call overwrote an earlier value")
+		}
+	}
+}
