@@ -228,7 +228,9 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 	r.unadopt()
 	// Work that can fail comes first, so that a failure leaves the live
 	// headers as they were and the error response carries none of res's.
-	*sp = Response{StatusCode: res.StatusCode, kind: res.kind, text: res.text, value: res.value}
+	// Field by field: a composite literal is built aside and copied whole,
+	// which costs more than the rest of adopting a small response.
+	sp.StatusCode, sp.Header, sp.kind, sp.text, sp.value = res.StatusCode, nil, res.kind, res.text, res.value
 	switch sp.kind {
 	case bodyBytes:
 		r.body, _ = sp.value.([]byte)
