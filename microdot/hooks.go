@@ -86,10 +86,12 @@ func (r *Request) AfterRequest(f AfterFunc) {
 	}
 }
 
-// run serves req with its route's hooks and handler. The caller recovers
-// panics (see protect).
-func (e *engine) run(req *Request, c *chain) {
-	req.Request.Pattern = req.route.pattern.source
+// run serves req with the route of cd, its hooks and handler. The caller
+// recovers panics (see protect).
+func (e *engine) run(req *Request, cd *candidate) {
+	c := cd.c
+	req.route = cd.rt
+	req.Request.Pattern = cd.source
 	var res *Response
 	var err error
 	for _, f := range c.before {
@@ -98,7 +100,7 @@ func (e *engine) run(req *Request, c *chain) {
 		}
 	}
 	if res == nil && err == nil {
-		res, err = req.route.handler(req)
+		res, err = cd.handler(req)
 	}
 	if err == nil {
 		res, err = req.adopt(res)

@@ -154,17 +154,27 @@ func (e *engine) handles(s *shape, chainOf map[*route]*chain) map[string]httprou
 	for m, cands := range byMethod {
 		cs := make([]candidate, len(cands))
 		for i, rt := range cands {
-			cs[i] = candidate{rt, chainOf[rt], rt.pattern.plain}
+			cs[i] = newCandidate(rt, chainOf[rt])
 		}
 		out[m] = e.handle(cs)
 	}
 	return out
 }
 
+// candidate is a route as one httprouter handle serves it. What serving it
+// reads of the route is copied in, so that a request reads the route's
+// handler and pattern without following two more pointers (with many routes,
+// each is a cache miss).
 type candidate struct {
-	rt    *route
-	c     *chain
-	plain bool // rt.pattern.plain, kept here to spare a pointer chase per request
+	rt      *route
+	c       *chain
+	handler Handler // rt.handler
+	source  string  // rt.pattern.source
+	plain   bool    // rt.pattern.plain
+}
+
+func newCandidate(rt *route, c *chain) candidate {
+	return candidate{rt: rt, c: c, handler: rt.handler, source: rt.pattern.source, plain: rt.pattern.plain}
 }
 
 // handle serves the candidates of one shape and method: the first that matches
@@ -186,7 +196,8 @@ func (e *engine) handle(cands []candidate) httprouter.Handle {
 func (e *engine) serveCandidates(req *Request, cands []candidate, ps httprouter.Params) {
 	var c *chain
 	defer e.protect(req, &c)
-	for _, cd := range cands {
+	for i := range cands {
+		cd := &cands[i]
 		if cd.plain {
 			// httprouter's values need no check, and stay valid until
 			// the handle returns, after the response is written.
@@ -197,8 +208,8 @@ func (e *engine) serveCandidates(req *Request, cands []candidate, ps httprouter.
 		} else if !cd.rt.match(ps, req.vals, req.parsed, false) {
 			continue
 		}
-		req.route, c = cd.rt, cd.c
-		e.run(req, c)
+		c = cd.c
+		e.run(req, cd)
 		return
 	}
 	e.noRoute(req)
@@ -390,8 +401,8 @@ func (e *engine) serveFound(req *Request) {
 	var c *chain
 	defer e.protect(req, &c)
 	if cd, ok := e.find(req, req.Method); ok {
-		req.route, c = cd.rt, cd.c
-		e.run(req, c)
+		c = cd.c
+		e.run(req, &cd)
 	} else {
 		e.noRoute(req)
 	}
@@ -512,8 +523,8 @@ func (e *engine) options(req *Request) {
 	served := req.path.served
 	if e.hasOPTS && contains(served, http.MethodOptions) {
 		if cd, ok := e.find(req, http.MethodOptions); ok {
-			req.route, c = cd.rt, cd.c
-			e.run(req, c)
+			c = cd.c
+			e.run(req, &cd)
 			return
 		}
 	}
