@@ -335,8 +335,8 @@ func TestMaxBodyBytes(t *testing.T) {
 		app.Get("/", text("foo"))
 		// Microdot's test_413: POST /foo with 17000 bytes is 413, not 404.
 		res := microdot.NewTestClient(app).Post("/foo", strings.Repeat("x", 17000))
-		assert.Equal(t, 413, res.StatusCode)
-		assert.Equal(t, http.StatusText(413), res.Text())
+		assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+		assert.Equal(t, http.StatusText(http.StatusRequestEntityTooLarge), res.Text())
 	})
 
 	t.Run("over a real connection", func(t *testing.T) {
