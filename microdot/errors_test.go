@@ -397,6 +397,15 @@ func TestFailingErrorHandler(t *testing.T) {
 // TestPanicBecomes500 ports test_500: a panic anywhere becomes a 500,
 // logged through the App's Logger with its stack, and the App keeps serving.
 func TestPanicBecomes500(t *testing.T) {
+	// panicOnErrors installs an AfterErrorRequest hook that panics on "/".
+	panicOnErrors := func(app *microdot.App) {
+		app.AfterErrorRequest(func(req *microdot.Request, _ *microdot.Response) *microdot.Response {
+			if req.URL.Path == "/" {
+				panic("after error boom")
+			}
+			return nil
+		})
+	}
 	tests := []struct {
 		name  string
 		setup func(app *microdot.App)
@@ -429,12 +438,7 @@ func TestPanicBecomes500(t *testing.T) {
 			})
 		}},
 		{"AfterErrorRequest", func(app *microdot.App) {
-			app.AfterErrorRequest(func(req *microdot.Request, res *microdot.Response) *microdot.Response {
-				if req.URL.Path == "/" {
-					panic("after error boom")
-				}
-				return nil
-			})
+			panicOnErrors(app)
 			app.Get("/", func(req *microdot.Request) (*microdot.Response, error) { return nil, microdot.Abort(400) })
 		}},
 		{"AfterErrorRequest after a handler panic", func(app *microdot.App) {
@@ -442,30 +446,15 @@ func TestPanicBecomes500(t *testing.T) {
 			app.Get("/", func(req *microdot.Request) (*microdot.Response, error) { panic("handler boom") })
 		}},
 		{"AfterErrorRequest on a 404", func(app *microdot.App) {
-			app.AfterErrorRequest(func(req *microdot.Request, _ *microdot.Response) *microdot.Response {
-				if req.URL.Path == "/" {
-					panic("after error boom")
-				}
-				return nil
-			})
+			panicOnErrors(app)
 		}},
 		{"AfterErrorRequest on a 413", func(app *microdot.App) {
 			app.MaxBodyBytes = 1
-			app.AfterErrorRequest(func(req *microdot.Request, _ *microdot.Response) *microdot.Response {
-				if req.URL.Path == "/" {
-					panic("after error boom")
-				}
-				return nil
-			})
+			panicOnErrors(app)
 			app.Post("/", text("not reached"))
 		}},
 		{"AfterErrorRequest on the automatic OPTIONS reply", func(app *microdot.App) {
-			app.AfterErrorRequest(func(req *microdot.Request, _ *microdot.Response) *microdot.Response {
-				if req.URL.Path == "/" {
-					panic("after error boom")
-				}
-				return nil
-			})
+			panicOnErrors(app)
 			app.Get("/", text("x"))
 		}},
 		{"OptionsHandler", func(app *microdot.App) {
