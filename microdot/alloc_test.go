@@ -48,6 +48,13 @@ func TestAllocations(t *testing.T) {
 	})
 	app.Get("/shared", func(*microdot.Request) (*microdot.Response, error) { return shared, nil })
 	app.Get("/empty", func(*microdot.Request) (*microdot.Response, error) { return nil, nil })
+	app.Get("/scratch", func(req *microdot.Request) (*microdot.Response, error) {
+		req.Set("user", "ada")
+		if v, _ := req.Get("user"); v != "ada" {
+			return nil, microdot.Abort(http.StatusInternalServerError)
+		}
+		return shared, nil
+	})
 	app.Get("/int/<int:id>", func(req *microdot.Request) (*microdot.Response, error) {
 		if _, ok := req.ParamInt("id"); !ok {
 			return nil, microdot.Abort(http.StatusInternalServerError)
@@ -60,10 +67,11 @@ func TestAllocations(t *testing.T) {
 		status int
 		max    float64
 	}{
-		{"/text", http.StatusOK, 2},          // the Response, the X-After value
-		{"/user/gopher", http.StatusOK, 2},   // the same
-		{"/shared", http.StatusOK, 1},        // X-After only: a shared Response is not copied
-		{"/empty", http.StatusNoContent, 1},  // X-After only
+		{"/text", http.StatusOK, 2},        // the Response, the X-After value
+		{"/user/gopher", http.StatusOK, 2}, // the same
+		{"/shared", http.StatusOK, 1},      // X-After only: a shared Response is not copied
+		{"/empty", http.StatusNoContent, 1},
+		{"/scratch", http.StatusOK, 1},       // the scratch map is kept by the pooled request  // X-After only
 		{"/int/42", http.StatusOK, 1},        // converters parse without allocating
 		{"/missing", http.StatusNotFound, 2}, // the error and its Response
 		{"/text/", http.StatusNotFound, 2},   // the same

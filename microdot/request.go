@@ -84,7 +84,15 @@ func (e *engine) release(req *Request) {
 	}
 	// req.spare is left as it is: the next request overwrites it whole.
 	req.Request, req.w, req.e, req.route, req.ps = nil, nil, nil, nil, nil
-	req.args, req.g, req.closer, req.started, req.adopted, req.adoptedCT = nil, nil, nil, false, nil, nil
+	req.args, req.closer, req.started, req.adopted, req.adoptedCT = nil, nil, false, nil, nil
+	// The scratch map is kept for the next request, emptied, so that a hook
+	// that calls Set on every request allocates it once; one that grew
+	// large is dropped.
+	if len(req.g) > maxKeptScratch {
+		req.g = nil
+	} else if len(req.g) > 0 {
+		clear(req.g)
+	}
 	req.erring = false
 	if req.body != nil {
 		req.body = nil
@@ -242,6 +250,9 @@ func (r *Request) Set(key string, v any) {
 	}
 	r.g[key] = v
 }
+
+// maxKeptScratch is the largest scratch map that a pooled request keeps.
+const maxKeptScratch = 32
 
 // Get returns the value stored under key with Set, and whether there is one.
 func (r *Request) Get(key string) (any, bool) {

@@ -372,3 +372,30 @@ func TestRequestApp(t *testing.T) {
 	microdot.NewTestClient(app).Get("/")
 	assert.Same(t, app, got)
 }
+
+// TestScratchIsPerRequest checks that what a request stores with Set is
+// gone for the next request, although pooled requests keep their scratch
+// map, small or large.
+func TestScratchIsPerRequest(t *testing.T) {
+	app := microdot.New()
+	app.Get("/set/<int:n>", func(req *microdot.Request) (*microdot.Response, error) {
+		n, _ := req.ParamInt("n")
+		for i := range n {
+			req.Set(fmt.Sprint("k", i), i)
+		}
+		return nil, nil
+	})
+	app.Get("/get", func(req *microdot.Request) (*microdot.Response, error) {
+		for i := range 100 {
+			if v, ok := req.Get(fmt.Sprint("k", i)); ok {
+				return microdot.Text(fmt.Sprintf("k%d=%v left over", i, v)), nil
+			}
+		}
+		return microdot.Text("clean"), nil
+	})
+	c := microdot.NewTestClient(app)
+	for _, n := range []int{1, 3, 100, 2} {
+		require.Equal(t, http.StatusNoContent, c.Get(fmt.Sprint("/set/", n)).StatusCode)
+		assert.Equal(t, "clean", c.Get("/get").Text(), "after setting %d keys", n)
+	}
+}
