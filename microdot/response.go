@@ -390,10 +390,13 @@ func (r *Request) plain500() {
 // there, before an error response replaces it: a failed response's headers
 // (a Cache-Control, a Set-Cookie) must not reach the error response.
 func (r *Request) unadopt() {
-	res := r.adopted
-	if res == nil {
-		return
+	if r.adopted != nil { // small enough to inline: most calls have nothing to do
+		r.dropAdopted()
 	}
+}
+
+func (r *Request) dropAdopted() {
+	res := r.adopted
 	r.adopted = nil
 	h := r.w.Header()
 	// Only values still as res brought them: a hook that changed one (a

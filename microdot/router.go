@@ -180,6 +180,19 @@ func newCandidate(rt *route, c *chain) candidate {
 // handle serves the candidates of one shape and method: the first that matches
 // wins. When w is a probe, it only records what matches.
 func (e *engine) handle(cands []candidate) httprouter.Handle {
+	if len(cands) == 1 && cands[0].plain {
+		// The common case, one route whose values need no check.
+		cd := &cands[0]
+		return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+			if p, ok := w.(*probe); ok {
+				p.offer(cands, ps)
+				return
+			}
+			req := e.acquire(w, r)
+			e.serveOne(req, cd, ps)
+			e.release(req)
+		}
+	}
 	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 		if p, ok := w.(*probe); ok {
 			p.offer(cands, ps)
@@ -189,6 +202,19 @@ func (e *engine) handle(cands []candidate) httprouter.Handle {
 		e.serveCandidates(req, cands, ps)
 		e.release(req)
 	}
+}
+
+// serveOne serves req with cd, a plain route: httprouter's values need no
+// check, and stay valid until the handle returns, after the response is
+// written.
+func (e *engine) serveOne(req *Request, cd *candidate, ps httprouter.Params) {
+	c := cd.c
+	defer e.protect(req, &c)
+	req.ps = ps
+	if ps == nil {
+		req.ps = httprouter.Params{}
+	}
+	e.run(req, cd)
 }
 
 // serveCandidates serves req with the first of cands that matches, or
