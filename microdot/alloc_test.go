@@ -48,6 +48,10 @@ func TestAllocations(t *testing.T) {
 	})
 	app.Get("/shared", func(*microdot.Request) (*microdot.Response, error) { return shared, nil })
 	app.Get("/empty", func(*microdot.Request) (*microdot.Response, error) { return nil, nil })
+	body := []byte("bytes")
+	app.Get("/bytes", func(*microdot.Request) (*microdot.Response, error) {
+		return microdot.Bytes("application/octet-stream", body), nil
+	})
 	app.Get("/scratch", func(req *microdot.Request) (*microdot.Response, error) {
 		req.Set("user", "ada")
 		if v, _ := req.Get("user"); v != "ada" {
@@ -71,6 +75,7 @@ func TestAllocations(t *testing.T) {
 		{"/user/gopher", http.StatusOK, 2}, // the same
 		{"/shared", http.StatusOK, 1},      // X-After only: a shared Response is not copied
 		{"/empty", http.StatusNoContent, 1},
+		{"/bytes", http.StatusOK, 3},         // the Response and its body's slice header, X-After
 		{"/scratch", http.StatusOK, 1},       // the scratch map is kept by the pooled request  // X-After only
 		{"/int/42", http.StatusOK, 1},        // converters parse without allocating
 		{"/missing", http.StatusNotFound, 2}, // the error and its Response
