@@ -285,8 +285,8 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 // a data race waiting for a handler that writes to it). Keys must be in
 // canonical form, as with any direct assignment to an http.Header.
 func (r *Request) HeaderValues(n int) []string {
-	if n > slabSize/4 {
-		return make([]string, n)
+	if n < 0 || n > slabSize/4 {
+		return bigHeaderValues(n)
 	}
 	if len(r.slab) < n {
 		r.slab = make([]string, slabSize)
@@ -294,6 +294,15 @@ func (r *Request) HeaderValues(n int) []string {
 	s := r.slab[:n:n]
 	r.slab = r.slab[n:]
 	return s
+}
+
+// bigHeaderValues serves the counts that a slab does not: kept out of
+// HeaderValues, so that it stays small enough to inline.
+func bigHeaderValues(n int) []string {
+	if n < 0 {
+		panic(fmt.Sprintf("microdot: HeaderValues(%d): the count must not be negative", n))
+	}
+	return make([]string, n)
 }
 
 // headerValue returns a one-element header value holding v, from the
