@@ -298,6 +298,8 @@ func (r *Request) HeaderValues(n int) []string {
 
 // bigHeaderValues serves the counts that a slab does not: kept out of
 // HeaderValues, so that it stays small enough to inline.
+//
+//go:noinline
 func bigHeaderValues(n int) []string {
 	if n < 0 {
 		panic(fmt.Sprintf("microdot: HeaderValues(%d): the count must not be negative", n))
