@@ -283,10 +283,14 @@ func (r *Request) adopt(res *Response) (*Response, error) {
 // appends to one header value cannot reach another response's (servers
 // that put one package-level slice into every response share it, which is
 // a data race waiting for a handler that writes to it). Keys must be in
-// canonical form, as with any direct assignment to an http.Header.
+// canonical form, as with any direct assignment to an http.Header. A
+// negative n panics, as it would with make.
 func (r *Request) HeaderValues(n int) []string {
-	if n < 0 || n > slabSize/4 {
-		return bigHeaderValues(n)
+	if uint(n) > slabSize/4 { // negative counts too
+		if n < 0 {
+			panic(errNegativeCount)
+		}
+		return make([]string, n)
 	}
 	if len(r.slab) < n {
 		r.slab = make([]string, slabSize)
@@ -296,16 +300,7 @@ func (r *Request) HeaderValues(n int) []string {
 	return s
 }
 
-// bigHeaderValues serves the counts that a slab does not: kept out of
-// HeaderValues, so that it stays small enough to inline.
-//
-//go:noinline
-func bigHeaderValues(n int) []string {
-	if n < 0 {
-		panic(fmt.Sprintf("microdot: HeaderValues(%d): the count must not be negative", n))
-	}
-	return make([]string, n)
-}
+var errNegativeCount = errors.New("microdot: HeaderValues: the count must not be negative")
 
 // headerValue returns a one-element header value holding v, from the
 // request's slab (see HeaderValues).

@@ -878,7 +878,7 @@ func TestHeaderValues(t *testing.T) {
 	app := microdot.New()
 	app.Get("/", func(req *microdot.Request) (*microdot.Response, error) {
 		require.Empty(t, req.HeaderValues(0))
-		require.PanicsWithValue(t, "microdot: HeaderValues(-1): the count must not be negative", func() { req.HeaderValues(-1) })
+		require.PanicsWithError(t, "microdot: HeaderValues: the count must not be negative", func() { req.HeaderValues(-1) })
 		for _, n := range []int{1, 2, 3, 1, 100} {
 			v := req.HeaderValues(n)
 			require.Len(t, v, n)
