@@ -154,37 +154,41 @@ func BenchmarkCORS(b *testing.B) {
 	}
 }
 
+// corsApps are the two servers of BenchmarkCORSApp: the App with the
+// extension, and httprouter wrapped by jub0bs/cors, both serving GET and PUT
+// /items with a handler that counts its calls.
+var corsApps = []struct {
+	name  string
+	build func(tb testing.TB, next *countingHandler) http.Handler
+}{
+	{"microdot-app", func(tb testing.TB, next *countingHandler) http.Handler {
+		app := microdot.New()
+		h := func(*microdot.Request) (*microdot.Response, error) {
+			next.calls++
+			return nil, nil
+		}
+		app.Get("/items", h)
+		app.Put("/items", h)
+		if _, err := mcors.New(app, microdotPolicy); err != nil {
+			tb.Fatal(err)
+		}
+		return app
+	}},
+	{"httprouter-jub0bs", func(tb testing.TB, next *countingHandler) http.Handler {
+		r := httprouter.New()
+		h := func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) { next.ServeHTTP(w, r) }
+		r.GET("/items", h)
+		r.PUT("/items", h)
+		return jub0bsWrap(tb, r)
+	}},
+}
+
 // BenchmarkCORSApp compares the App with the CORS extension against
 // httprouter wrapped by jub0bs/cors, with no-op handlers for GET and PUT
 // /items.
 func BenchmarkCORSApp(b *testing.B) {
-	apps := []struct {
-		name  string
-		build func(tb testing.TB, next *countingHandler) http.Handler
-	}{
-		{"microdot-app", func(tb testing.TB, next *countingHandler) http.Handler {
-			app := microdot.New()
-			h := func(*microdot.Request) (*microdot.Response, error) {
-				next.calls++
-				return nil, nil
-			}
-			app.Get("/items", h)
-			app.Put("/items", h)
-			if _, err := mcors.New(app, microdotPolicy); err != nil {
-				tb.Fatal(err)
-			}
-			return app
-		}},
-		{"httprouter-jub0bs", func(tb testing.TB, next *countingHandler) http.Handler {
-			r := httprouter.New()
-			h := func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) { next.ServeHTTP(w, r) }
-			r.GET("/items", h)
-			r.PUT("/items", h)
-			return jub0bsWrap(tb, r)
-		}},
-	}
 	for _, c := range corsCases {
-		for _, a := range apps {
+		for _, a := range corsApps {
 			b.Run(c.name+"/"+a.name, func(b *testing.B) {
 				next := &countingHandler{}
 				h := a.build(b, next)

@@ -57,5 +57,6 @@ awk '
 			ratio("BenchmarkCORS/" c "/microdot", "BenchmarkCORS/" c "/jub0bs", "CORS " c ": Handler / jub0bs")
 			ratio("BenchmarkCORS/" c "/microdot", "BenchmarkCORS/" c "/rs", "CORS " c ": Handler / rs")
 			ratio("BenchmarkCORSApp/" c "/microdot-app", "BenchmarkCORSApp/" c "/httprouter-jub0bs", "CORS " c ": App + extension / httprouter + jub0bs")
+			ratio("BenchmarkCORSAppServer/" c "/microdot-app", "BenchmarkCORSAppServer/" c "/httprouter-jub0bs", "CORS " c ", real server: App + extension / httprouter + jub0bs")
 		}
 	}' "$out"

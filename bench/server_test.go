@@ -2,6 +2,8 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -18,15 +20,43 @@ import (
 // (net/http sniffs a Content-Type for the peers), "equal-output" is
 // BenchmarkStaticText's.
 func BenchmarkServer(b *testing.B) {
+	hello := func(res *http.Response, body string) error {
+		if res.StatusCode != http.StatusOK || body != "hello" {
+			return fmt.Errorf("GET /hello: got %d %q, want 200 \"hello\"", res.StatusCode, body)
+		}
+		return nil
+	}
 	for _, c := range contenders() {
-		b.Run("body-only/"+c.name, func(b *testing.B) { benchServer(b, c.static()) })
+		b.Run("body-only/"+c.name, func(b *testing.B) { benchServer(b, c.static(), staticRequest(), hello) })
 	}
 	for _, c := range textContenders {
-		b.Run("equal-output/"+c.name, func(b *testing.B) { benchServer(b, c.static()) })
+		b.Run("equal-output/"+c.name, func(b *testing.B) { benchServer(b, c.static(), staticRequest(), hello) })
 	}
 }
 
-func benchServer(b *testing.B, h http.Handler) {
+// BenchmarkCORSAppServer is BenchmarkCORSApp behind a real server, as
+// BenchmarkServer is for the routing cases: what the App's cost per request
+// weighs in a whole request.
+func BenchmarkCORSAppServer(b *testing.B) {
+	for _, c := range corsCases {
+		for _, a := range corsApps {
+			b.Run(c.name+"/"+a.name, func(b *testing.B) {
+				h := a.build(b, &countingHandler{})
+				benchServer(b, h, c.req(), func(res *http.Response, _ string) error {
+					allowed := res.Header.Get("Access-Control-Allow-Origin") != ""
+					if allowed != c.allowed || res.StatusCode >= 500 {
+						return fmt.Errorf("%s: status %d, allowed %v, want allowed %v", c.name, res.StatusCode, allowed, c.allowed)
+					}
+					return nil
+				})
+			})
+		}
+	}
+}
+
+// benchServer times whole requests of req to h through a real server on
+// loopback, over one keep-alive connection; check vets the first response.
+func benchServer(b *testing.B, h http.Handler, req *http.Request, check func(res *http.Response, body string) error) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
@@ -34,13 +64,17 @@ func benchServer(b *testing.B, h http.Handler) {
 		b.Fatal(err)
 	}
 	defer conn.Close()
+	var raw bytes.Buffer
+	if err := req.Write(&raw); err != nil {
+		b.Fatal(err)
+	}
+	request := raw.Bytes()
 	br := bufio.NewReader(conn)
-	request := []byte("GET /hello HTTP/1.1\r\nHost: bench\r\n\r\n")
-	roundTrip := func() (int, string) {
+	roundTrip := func() (*http.Response, string) {
 		if _, err := conn.Write(request); err != nil {
 			b.Fatal(err)
 		}
-		res, err := http.ReadResponse(br, nil)
+		res, err := http.ReadResponse(br, req)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -49,10 +83,10 @@ func benchServer(b *testing.B, h http.Handler) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		return res.StatusCode, string(body)
+		return res, string(body)
 	}
-	if status, body := roundTrip(); status != http.StatusOK || body != "hello" {
-		b.Fatalf("GET /hello: got %d %q, want 200 \"hello\"", status, body)
+	if err := check(roundTrip()); err != nil {
+		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
