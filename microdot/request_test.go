@@ -2,6 +2,7 @@ package microdot_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -398,4 +399,40 @@ func TestScratchIsPerRequest(t *testing.T) {
 		require.Equal(t, http.StatusNoContent, c.Get(fmt.Sprint("/set/", n)).StatusCode)
 		assert.Equal(t, "clean", c.Get("/get").Text(), "after setting %d keys", n)
 	}
+}
+
+// failingBody delivers some bytes, then fails, as a connection that breaks
+// in the middle of a request body does.
+type failingBody struct{ sent bool }
+
+func (b *failingBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		return copy(p, "partial"), nil
+	}
+	return 0, errors.New("connection reset")
+}
+
+func (b *failingBody) Close() error { return nil }
+
+// TestBodyError checks that a body that fails to read surfaces as a
+// *BodyError naming the cause, and that a handler returning it answers 400.
+func TestBodyError(t *testing.T) {
+	var got error
+	app := quietApp()
+	app.Post("/upload", func(req *microdot.Request) (*microdot.Response, error) {
+		_, err := io.ReadAll(req.Body)
+		got = err
+		return nil, err
+	})
+	r := httptest.NewRequest(http.MethodPost, "/upload", nil)
+	r.Body, r.ContentLength = &failingBody{}, -1
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, r)
+
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	var be *microdot.BodyError
+	require.ErrorAs(t, got, &be)
+	assert.EqualError(t, be, "reading the request body: connection reset")
+	assert.EqualError(t, errors.Unwrap(be), "connection reset")
 }
