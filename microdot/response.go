@@ -17,7 +17,8 @@ import (
 // the fields.
 //
 // Header is nil in a freshly built Response, so that a response costs one
-// allocation; use SetHeader or AddHeader in a handler, which create it. In
+// allocation of 64 bytes (Bytes adds a small one for its slice); use
+// SetHeader or AddHeader in a handler, which create it. In
 // AfterFunc hooks Header is always the live header map of the response.
 //
 // The App never changes a Response that a handler returns: it copies it into
