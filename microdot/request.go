@@ -39,7 +39,7 @@ type Request struct {
 	adopted   *Response // the response whose headers are in the live map
 	adoptedCT []string  // the Content-Type it put there
 	body      []byte    // the body of the adopted response, when it is bytes (or encoded JSON)
-	slab      []string  // unused header values, see headerValue
+	slab      []string  // unused header values, see HeaderValues
 
 	path    pathInfo // filled in by lookupPath
 	started bool     // the response status has been written

@@ -30,6 +30,7 @@ func preflightFields(r *http.Request) (origins, acrm []string, ok bool) {
 	return origins, acrm, ok
 }
 
+// isPreflight reports whether r is a CORS preflight (see preflightFields).
 func isPreflight(r *http.Request) bool {
 	_, _, ok := preflightFields(r)
 	return ok
