@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,23 +93,26 @@ func jub0bsWrap(tb testing.TB, next http.Handler) http.Handler {
 }
 
 // corsPeer is one CORS middleware wrapping next.
-type corsPeer struct {
-	name string
-	wrap func(tb testing.TB, next http.Handler) http.Handler
+// corsContender is one CORS set-up of the benchmarks: build returns the
+// server, with next as the handler its routes or middleware lead to.
+type corsContender struct {
+	name  string
+	build func(tb testing.TB, next *countingHandler) http.Handler
 }
 
-var corsPeers = []corsPeer{
-	{"microdot", func(tb testing.TB, next http.Handler) http.Handler {
+// corsPeers are the middleware of BenchmarkCORS, each wrapping next.
+var corsPeers = []corsContender{
+	{"microdot", func(tb testing.TB, next *countingHandler) http.Handler {
 		c, err := mcors.New(nil, microdotPolicy)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		return c.Handler(next)
 	}},
-	{"jub0bs", func(tb testing.TB, next http.Handler) http.Handler {
+	{"jub0bs", func(tb testing.TB, next *countingHandler) http.Handler {
 		return jub0bsWrap(tb, next)
 	}},
-	{"rs", func(tb testing.TB, next http.Handler) http.Handler {
+	{"rs", func(tb testing.TB, next *countingHandler) http.Handler {
 		return rscors.New(rscors.Options{
 			AllowedOrigins: []string{corsOrigin},
 			AllowedMethods: corsMethods,
@@ -141,12 +145,15 @@ func checkCORS(tb testing.TB, h http.Handler, next *countingHandler, c corsCase)
 	}
 }
 
-func BenchmarkCORS(b *testing.B) {
+func BenchmarkCORS(b *testing.B) { benchCORS(b, corsPeers) }
+
+// benchCORS times every CORS case on every contender, each checked first.
+func benchCORS(b *testing.B, contenders []corsContender) {
 	for _, c := range corsCases {
-		for _, p := range corsPeers {
-			b.Run(c.name+"/"+p.name, func(b *testing.B) {
+		for _, ct := range contenders {
+			b.Run(c.name+"/"+ct.name, func(b *testing.B) {
 				next := &countingHandler{}
-				h := p.wrap(b, next)
+				h := ct.build(b, next)
 				checkCORS(b, h, next, c)
 				benchServe(b, h, c.req())
 			})
@@ -157,10 +164,7 @@ func BenchmarkCORS(b *testing.B) {
 // corsApps are the two servers of BenchmarkCORSApp: the App with the
 // extension, and httprouter wrapped by jub0bs/cors, both serving GET and PUT
 // /items with a handler that counts its calls.
-var corsApps = []struct {
-	name  string
-	build func(tb testing.TB, next *countingHandler) http.Handler
-}{
+var corsApps = []corsContender{
 	{"microdot-app", func(tb testing.TB, next *countingHandler) http.Handler {
 		app := microdot.New()
 		h := func(*microdot.Request) (*microdot.Response, error) {
@@ -186,27 +190,17 @@ var corsApps = []struct {
 // BenchmarkCORSApp compares the App with the CORS extension against
 // httprouter wrapped by jub0bs/cors, with no-op handlers for GET and PUT
 // /items.
-func BenchmarkCORSApp(b *testing.B) {
-	for _, c := range corsCases {
-		for _, a := range corsApps {
-			b.Run(c.name+"/"+a.name, func(b *testing.B) {
-				next := &countingHandler{}
-				h := a.build(b, next)
-				checkCORS(b, h, next, c)
-				benchServe(b, h, c.req())
-			})
-		}
-	}
-}
+func BenchmarkCORSApp(b *testing.B) { benchCORS(b, corsApps) }
 
-// TestCORSPeersAgree checks that every middleware gives each case the
-// expected outcome, so the benchmarks compare like with like.
+// TestCORSPeersAgree checks that every middleware and both App set-ups
+// give each case the expected outcome, so the benchmarks compare like with
+// like.
 func TestCORSPeersAgree(t *testing.T) {
 	for _, c := range corsCases {
-		for _, p := range corsPeers {
-			t.Run(c.name+"/"+p.name, func(t *testing.T) {
+		for _, ct := range slices.Concat(corsPeers, corsApps) {
+			t.Run(c.name+"/"+ct.name, func(t *testing.T) {
 				next := &countingHandler{}
-				checkCORS(t, p.wrap(t, next), next, c)
+				checkCORS(t, ct.build(t, next), next, c)
 			})
 		}
 	}
