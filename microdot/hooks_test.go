@@ -19,6 +19,19 @@ func (tr *trace) String() string    { return strings.Join(*tr, " ") }
 func (tr *trace) reset()            { *tr = nil }
 func (tr *trace) has(s string) bool { return strings.Contains(" "+tr.String()+" ", " "+s+" ") }
 
+// beforeAndAfter installs a BeforeRequest and an AfterRequest hook on app
+// that add "before" and "after" to tr.
+func (tr *trace) beforeAndAfter(app *microdot.App) {
+	app.BeforeRequest(func(*microdot.Request) (*microdot.Response, error) {
+		tr.add("before")
+		return nil, nil
+	})
+	app.AfterRequest(func(*microdot.Request, *microdot.Response) *microdot.Response {
+		tr.add("after")
+		return nil
+	})
+}
+
 func TestBeforeRequestOrderAndShortCircuit(t *testing.T) {
 	var tr trace
 	app := microdot.New()
@@ -252,14 +265,7 @@ func TestAfterErrorRequestRunsOnEveryErrorPath(t *testing.T) {
 	var seenStatus int
 	app := quietApp()
 	app.MaxBodyBytes = 10
-	app.BeforeRequest(func(req *microdot.Request) (*microdot.Response, error) {
-		tr.add("before")
-		return nil, nil
-	})
-	app.AfterRequest(func(req *microdot.Request, res *microdot.Response) *microdot.Response {
-		tr.add("after")
-		return nil
-	})
+	tr.beforeAndAfter(app)
 	app.AfterErrorRequest(func(req *microdot.Request, res *microdot.Response) *microdot.Response {
 		tr.add("after-error")
 		seenStatus = res.StatusCode
@@ -407,14 +413,7 @@ func TestOptionsHandler(t *testing.T) {
 		}
 		return true
 	})
-	app.BeforeRequest(func(req *microdot.Request) (*microdot.Response, error) {
-		tr.add("before")
-		return nil, nil
-	})
-	app.AfterRequest(func(req *microdot.Request, res *microdot.Response) *microdot.Response {
-		tr.add("after")
-		return nil
-	})
+	tr.beforeAndAfter(app)
 	app.AfterErrorRequest(func(req *microdot.Request, res *microdot.Response) *microdot.Response {
 		tr.add("after-error")
 		res.Header.Set("X-After-Error", "1")
