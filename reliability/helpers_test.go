@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -295,14 +295,9 @@ func (h *histogram) total() int {
 func (h *histogram) String() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	keys := make([]string, 0, len(h.m))
-	for k := range h.m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%d", k, h.m[k])
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(h.m)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", k, h.m[k]))
 	}
 	return strings.Join(parts, " ")
 }

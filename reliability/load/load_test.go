@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"mime/multipart"
@@ -522,14 +523,9 @@ func parseWrk(out string) (*wrkResult, error) {
 }
 
 func (r *wrkResult) countsString() string {
-	keys := make([]string, 0, len(r.counts))
-	for k := range r.counts {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s = %d", k, r.counts[k])
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(r.counts)) {
+		parts = append(parts, fmt.Sprintf("%s = %d", k, r.counts[k]))
 	}
 	return strings.Join(parts, ", ")
 }
