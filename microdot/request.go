@@ -279,7 +279,9 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 // BodyError is the error of a request body that could not be read: the
 // client sent a malformed or truncated body, or went away while sending it.
 // Returned by a handler, it becomes a 400.
-type BodyError struct{ Err error }
+type BodyError struct {
+	Err error // the error the body's Read returned
+}
 
 // Error says that the body could not be read, and why.
 func (e *BodyError) Error() string { return "reading the request body: " + e.Err.Error() }

@@ -30,8 +30,8 @@ import (
 //
 // The *Response a hook receives is valid until the request ends.
 type Response struct {
-	StatusCode int
-	Header     http.Header
+	StatusCode int         // the status to send; 0 means 200, or 204 without a body
+	Header     http.Header // headers to send with the response (see above)
 
 	// The rest is kept to five words, so that the Response a handler
 	// allocates for each request is 64 bytes: on a busy server the

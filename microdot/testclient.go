@@ -39,9 +39,9 @@ func NewTestClient(h http.Handler) *TestClient {
 
 // TestResponse is what a TestClient request got back.
 type TestResponse struct {
-	StatusCode int
-	Header     http.Header
-	Body       []byte // nil for HEAD requests, as on the wire
+	StatusCode int         // the status the App sent (200 when it sent none)
+	Header     http.Header // the response headers, as the client receives them
+	Body       []byte      // nil for HEAD requests, as on the wire
 }
 
 // Text returns the body as a string.

@@ -15,10 +15,10 @@ import (
 // line and the key at fault. Err is the underlying problem, a *ConfigError
 // when the value was read but is not a valid configuration.
 type FileError struct {
-	File string
+	File string // the name given to ParseConfig (the path, for LoadFile)
 	Line int    // 1-based; 0 when the problem concerns the whole file
 	Key  string // "" when the problem is not tied to one key
-	Err  error
+	Err  error  // the problem itself
 }
 
 // Error returns "cors: file:line: key "k": problem".
