@@ -371,6 +371,10 @@ func (e *engine) write(req *Request, c *chain, res *Response) {
 	case bodyFile:
 		e.sendFile(req, res, status)
 	case bodyHandler:
+		if f, ok := res.value.(takeover); ok {
+			e.takeover(req, c, f) // see takeover.go
+			return
+		}
 		req.started = true
 		res.value.(http.Handler).ServeHTTP(w, req.Request)
 	}

@@ -33,6 +33,7 @@ type serverState struct {
 	cancel   context.CancelFunc
 	shutdown chan struct{} // closed when the running Shutdown has finished
 	pending  bool          // Shutdown found nothing serving: the next Serve stops at once
+	running  takeovers     // Takeover responses in progress, which Shutdown waits for
 }
 
 // shutdownDone returns a channel that is closed when the Shutdown in
@@ -164,6 +165,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 		if err := srv.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := a.srv.running.wait(ctx); err != nil && len(errs) == 0 {
+		errs = append(errs, err) // hijacked connections, which srv.Shutdown does not see
 	}
 	return errors.Join(errs...)
 }
