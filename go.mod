@@ -15,6 +15,9 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
-require go.uber.org/goleak v1.3.0
+require (
+	github.com/coder/websocket v1.8.15
+	go.uber.org/goleak v1.3.0
+)
 
 require github.com/kr/text v0.2.0 // indirect
