@@ -79,6 +79,7 @@ func newAPIApp(cam *Camera, auth *Auth, cfg cors.Config, logger *slog.Logger) (*
 	if err != nil {
 		return nil, nil, err
 	}
+	a.liveRoutes(app, c) // status.go
 	return app, c, nil
 }
 
@@ -94,6 +95,7 @@ func (a *api) index(req *microdot.Request) (*microdot.Response, error) {
 		"endpoints": []string{
 			"GET /api/status", "GET /api/snapshot", "GET /api/stream",
 			"GET /api/settings", "PUT /api/settings",
+			"GET /api/events", "GET /api/live",
 			"POST /api/login", "POST /api/logout", "GET /api/session",
 		},
 	}), nil
@@ -202,7 +204,7 @@ func (a *api) putSettings(req *microdot.Request) (*microdot.Response, error) {
 		return nil
 	})
 	if err != nil {
-		return apiError(http.StatusBadRequest, messages(err)), nil
+		return settingsError(err), nil // status.go
 	}
 	return microdot.JSON(applied), nil
 }

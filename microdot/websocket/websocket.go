@@ -137,10 +137,16 @@ func (c Config) serve(req *microdot.Request, w http.ResponseWriter, r *http.Requ
 		}
 		conn.CloseNow() // if Close gave up
 	}()
+	goingAway := make(chan struct{})
 	stop := context.AfterFunc(r.Context(), func() { // Shutdown
+		defer close(goingAway)
 		conn.Close(websocket.StatusGoingAway, "server shutting down")
 	})
-	defer stop()
+	defer func() {
+		if !stop() {
+			<-goingAway // f may return before the close handshake ends: let it finish
+		}
+	}()
 	if every := c.pingInterval(); every > 0 {
 		wg.Go(func() { c.ping(ctx, conn, every) })
 	}

@@ -298,6 +298,28 @@ func TestShutdownClosesWith1001(t *testing.T) {
 	}
 }
 
+func TestShutdownClosesWith1001EvenWhenTheHandlerReturnsAtOnce(t *testing.T) {
+	started := make(chan struct{})
+	app, _ := newApp(websocket.Config{}, func(req *microdot.Request, ws *websocket.WebSocket) error {
+		close(started)
+		<-req.Context().Done() // returns as soon as the shutdown begins
+		return nil
+	})
+	ws := dial(t, app)
+	<-started
+	got := make(chan error, 1)
+	go func() { _, _, err := ws.Receive(); got <- err }()
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	require.NoError(t, app.Shutdown(ctx))
+	select {
+	case err := <-got:
+		assert.Equal(t, 1001, websocket.CloseStatus(err), "got %v", err)
+	case <-time.After(waitFor):
+		t.Fatal("the client was not told")
+	}
+}
+
 func TestPingsKeepAnAnsweringClient(t *testing.T) {
 	app, _ := newApp(websocket.Config{PingInterval: 10 * time.Millisecond, PongTimeout: waitFor},
 		func(req *microdot.Request, ws *websocket.WebSocket) error {
