@@ -103,35 +103,42 @@ func (e *engine) run(req *Request, cd *candidate) {
 		res, err = cd.handler(req)
 	}
 	if err == nil {
-		res, err = req.adopt(res)
+		res, err = req.prepare(res)
+	}
+	if err == nil {
+		res, err = req.runAfter(&c.after, res)
+	}
+	if err == nil {
+		res, err = req.runAfter(&req.after, res)
 	}
 	if err != nil {
 		e.fail(req, c, err)
 		return
 	}
-	for _, f := range c.after {
-		if next := f(req, res); next != nil {
-			if res, err = req.adopt(next); err != nil {
-				e.fail(req, c, err)
-				return
-			}
-		}
-	}
-	for i := 0; i < len(req.after); i++ {
-		if next := req.after[i](req, res); next != nil {
-			if res, err = req.adopt(next); err != nil {
-				e.fail(req, c, err)
-				return
-			}
-		}
-	}
 	e.write(req, c, res)
+}
+
+// runAfter runs the after hooks hs on res and returns the response they
+// leave, prepared. The list may grow while it runs (a hook that adds a
+// request's after hook).
+func (r *Request) runAfter(hs *[]AfterFunc, res *Response) (*Response, error) {
+	for i := 0; i < len(*hs); i++ {
+		if next := (*hs)[i](r, res); next != nil {
+			var err error
+			if res, err = r.prepare(next); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return res, nil
 }
 
 // fail answers req with the error response for err, through the error
 // handlers and the AfterErrorRequest hooks.
 func (e *engine) fail(req *Request, c *chain, err error) {
-	req.unadopt()
+	if err == errTooLarge {
+		err = tooLarge(e.maxBody, nil)
+	}
 	res := e.errorResponse(req, c, err)
 	e.finishError(req, c, res)
 }
@@ -141,20 +148,14 @@ func (e *engine) fail(req *Request, c *chain, err error) {
 // a plain 500 (see panicked), without running the hooks again.
 func (e *engine) finishError(req *Request, c *chain, res *Response) {
 	req.erring = true
-	res, err := req.adopt(res)
+	res, err := req.prepare(res)
+	if err == nil {
+		res, err = req.runAfter(&c.afterError, res)
+	}
 	if err != nil {
 		e.log(req, "error response cannot be sent", err)
 		req.plain500()
 		return
-	}
-	for _, f := range c.afterError {
-		if next := f(req, res); next != nil {
-			if res, err = req.adopt(next); err != nil {
-				e.log(req, "error response cannot be sent", err)
-				req.plain500()
-				return
-			}
-		}
 	}
 	e.write(req, c, res)
 }
