@@ -18,22 +18,22 @@ type Handler func(req *Request) (*Response, error)
 type BeforeFunc func(req *Request) (*Response, error)
 
 // AfterFunc may change res in place or return a replacement; nil keeps res.
-// In a hook, res.Header is never nil: it is the header map of the response
-// being written, with the handler's headers already in it.
+// res is the response the handler (or an earlier hook) returned, and
+// res.Header is never nil. A replacement is sent as it is.
 type AfterFunc func(req *Request, res *Response) *Response
 
 // An OptionsFunc answers OPTIONS requests before they reach routes,
 // BeforeRequest hooks or the automatic OPTIONS reply; CORS preflights are its
-// main use. res is a 204 No Content response with no body whose Header is the
-// header map of the response being written (never nil). [Request.Allow]
+// main use. res is a new 204 No Content response with no body and an empty
+// Header. [Request.Allow]
 // tells which methods the routes at the request's path serve (empty when no
 // route matches); the path is only matched if the function asks, so that a
 // request refused for another reason costs no lookup.
 //
 // The function returns true to send res, after changing its StatusCode and
 // Header as it likes; the response then goes through the AfterErrorRequest
-// hooks, as the automatic OPTIONS reply does. It returns false to decline, and
-// must then leave res untouched.
+// hooks, as the automatic OPTIONS reply does. It returns false to decline:
+// res is then dropped, with whatever the function set on it.
 type OptionsFunc func(req *Request, res *Response) bool
 
 // BeforeRequest adds f to the hooks that run, in registration order, after a

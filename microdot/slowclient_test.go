@@ -28,8 +28,9 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 }
 
 // slowReaders serves app with NewServer and opens n connections that send
-// pipelined requests for a large response and never read. The returned
-// channel is closed once the server has closed all n connections.
+// pipelined requests for a large response and never read. It returns once
+// the server is serving all n; the returned channel is closed once the
+// server has closed them all.
 func slowReaders(t *testing.T, app *microdot.App, n int) (addr string, allClosed <-chan struct{}, served <-chan error) {
 	t.Helper()
 	big := []byte(strings.Repeat("x", 256<<10))
@@ -40,16 +41,22 @@ func slowReaders(t *testing.T, app *microdot.App, n int) (addr string, allClosed
 
 	var mu sync.Mutex
 	slow := map[string]bool{}
+	active := map[string]bool{}
 	left := n
-	done := make(chan struct{})
+	done, serving := make(chan struct{}), make(chan struct{})
 	l := smallBuffers{listen(t)}
 	srv := app.NewServer(l.Addr().String())
 	srv.ConnState = func(c net.Conn, s http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		if s == http.StateActive && slow[c.RemoteAddr().String()] && !active[c.RemoteAddr().String()] {
+			if active[c.RemoteAddr().String()] = true; len(active) == n {
+				close(serving)
+			}
+		}
 		if s != http.StateClosed {
 			return
 		}
-		mu.Lock()
-		defer mu.Unlock()
 		if slow[c.RemoteAddr().String()] {
 			delete(slow, c.RemoteAddr().String())
 			if left--; left == 0 {
@@ -74,6 +81,7 @@ func slowReaders(t *testing.T, app *microdot.App, n int) (addr string, allClosed
 		_, err = conn.Write([]byte(pipelined))
 		require.NoError(t, err)
 	}
+	closed(t, serving, "the server to serve every slow client")
 	return addr, done, errs
 }
 

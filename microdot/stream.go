@@ -36,10 +36,16 @@ func (e *engine) stream(req *Request, produce func(context.Context, io.Writer) e
 	// stream is cancelled (the client left, or Shutdown began): a deadline
 	// in the past unblocks it.
 	unblock := context.AfterFunc(ctx, sw.cut)
-	defer unblock()
+	defer unblock() // also when produce panics
 	// Send the status and headers now, so the client sees the stream start.
 	sw.FlushError()
-	if err := produce(ctx, fw); err != nil && ctx.Err() == nil {
+	err := produce(ctx, fw)
+	// The producer is done: the end of the stream is sent as any response's
+	// end is, bounded by the stall limit, so that a stream ended by
+	// Shutdown ends cleanly for a client that reads.
+	unblock()
+	sw.cutOff.Store(false)
+	if err != nil && ctx.Err() == nil {
 		e.app.logger().LogAttrs(req.Context(), slog.LevelWarn, "microdot: stream ended with an error",
 			slog.String("path", req.URL.Path), slog.String("error", err.Error()))
 	}
