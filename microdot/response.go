@@ -256,6 +256,10 @@ func (r *Request) blank(status int) *Response {
 // write sends res, the prepared response of req. It is the last step of
 // every request.
 func (e *engine) write(req *Request, c *chain, res *Response) {
+	if f, ok := res.value.(takeover); ok {
+		e.takeover(req, c, res, f) // see takeover.go
+		return
+	}
 	sw := req.writer()
 	e.send(req, sw, res)
 	sw.finish()
@@ -314,10 +318,6 @@ func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
 		f.Header = h
 		e.sendFile(req, &f, status)
 	case bodyHandler:
-		if f, ok := res.value.(takeover); ok {
-			e.takeover(req, c, f) // see takeover.go
-			return
-		}
 		req.started = true
 		res.value.(http.Handler).ServeHTTP(sw, req.Request)
 	}

@@ -54,8 +54,8 @@ type takeover func(http.ResponseWriter, *http.Request) error
 // handling and the error path.
 func (t takeover) ServeHTTP(w http.ResponseWriter, r *http.Request) { _ = t(w, r) }
 
-// takeover runs f for req.
-func (e *engine) takeover(req *Request, c *chain, f takeover) {
+// takeover runs f for req, whose prepared response res holds f.
+func (e *engine) takeover(req *Request, c *chain, res *Response, f takeover) {
 	running := &e.app.srv.running
 	running.start()
 	defer running.done()
@@ -69,7 +69,10 @@ func (e *engine) takeover(req *Request, c *chain, f takeover) {
 	_ = rc.SetWriteDeadline(time.Time{})
 
 	h := req.w.Header()
-	before := maps.Clone(h) // the same value slices: unadopt still recognises them
+	before := maps.Clone(h)
+	for k, v := range res.Header { // the headers of the response and its hooks
+		h[k] = v[:len(v):len(v)]
+	}
 	returned := false
 	defer func() {
 		if !req.started && !returned { // a panic, with nothing sent: the error path follows

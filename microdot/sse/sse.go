@@ -64,15 +64,15 @@ func Handler(f func(req *microdot.Request, s *SSE) error) microdot.Handler {
 // error response through the App's error handlers (an [microdot.Abort]
 // keeps its status); afterwards it ends the stream and is logged. A write
 // blocked on a client that does not read fails after the App's
-// StreamStallTimeout.
+// WriteStallTimeout.
 func (c Config) Handler(f func(req *microdot.Request, s *SSE) error) microdot.Handler {
 	if f == nil {
 		panic("sse: Handler needs a non-nil function")
 	}
 	return func(req *microdot.Request) (*microdot.Response, error) {
-		stall := req.App().StreamStallTimeout
+		stall := req.App().WriteStallTimeout
 		if stall == 0 {
-			stall = microdot.DefaultStreamStallTimeout
+			stall = microdot.DefaultWriteStallTimeout
 		}
 		return microdot.Takeover(func(w http.ResponseWriter, r *http.Request) error {
 			return c.serve(req, w, r, stall, f)

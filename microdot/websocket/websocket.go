@@ -86,7 +86,7 @@ func Handler(f func(req *microdot.Request, ws *WebSocket) error) microdot.Handle
 // App's error handlers, and f does not run. req.Context() is done when the
 // App shuts down; the connection is then closed with 1001 and Receive
 // fails. A Send blocked on a client that does not read fails, and drops the
-// connection, after the App's StreamStallTimeout.
+// connection, after the App's WriteStallTimeout.
 func (c Config) Handler(f func(req *microdot.Request, ws *WebSocket) error) microdot.Handler {
 	if f == nil {
 		panic("websocket: Handler needs a non-nil function")
@@ -98,9 +98,9 @@ func (c Config) Handler(f func(req *microdot.Request, ws *WebSocket) error) micr
 		if err := c.checkOrigin(req.Request); err != nil {
 			return nil, err
 		}
-		stall := req.App().StreamStallTimeout
+		stall := req.App().WriteStallTimeout
 		if stall == 0 {
-			stall = microdot.DefaultStreamStallTimeout
+			stall = microdot.DefaultWriteStallTimeout
 		}
 		return microdot.Takeover(func(w http.ResponseWriter, r *http.Request) error {
 			return c.serve(req, w, r, stall, f)
