@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/microdot-go/microdot/microdot"
 	"github.com/microdot-go/microdot/microdot/cors"
@@ -114,17 +113,7 @@ type statusResponse struct {
 }
 
 func (a *api) status(req *microdot.Request) (*microdot.Response, error) {
-	s := a.cam.Settings()
-	return microdot.JSON(statusResponse{
-		UptimeSeconds:    int64(a.cam.Uptime() / time.Second),
-		Resolution:       fmt.Sprintf("%dx%d", s.Width, s.Height),
-		FPS:              s.FPS,
-		Quality:          s.Quality,
-		Brightness:       s.Brightness,
-		ClientsStreaming: a.cam.Viewers(),
-		FramesRendered:   a.cam.FramesRendered(),
-		Version:          version,
-	}).SetHeader("Cache-Control", "no-store"), nil
+	return microdot.JSON(a.currentStatus().statusResponse).SetHeader("Cache-Control", "no-store"), nil
 }
 
 func (a *api) snapshot(req *microdot.Request) (*microdot.Response, error) {

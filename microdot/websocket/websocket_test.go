@@ -137,12 +137,8 @@ func TestMessageOverTheLimitClosesWith1009(t *testing.T) {
 	require.NoError(t, ws.SendBinary(make([]byte, websocket.DefaultMaxMessageBytes+1)))
 	_, _, err := ws.Receive()
 	assert.Equal(t, 1009, websocket.CloseStatus(err), "got %v", err)
-	select {
-	case err := <-received:
-		assert.Error(t, err)
-	case <-time.After(waitFor):
-		t.Fatal("the handler's Receive did not fail")
-	}
+	err = recv(t, received, "the handler's Receive did not fail")
+	assert.Error(t, err)
 }
 
 func TestMessageAtTheLimitIsDelivered(t *testing.T) {
@@ -290,12 +286,8 @@ func TestShutdownClosesWith1001(t *testing.T) {
 	default:
 		t.Fatal("Shutdown returned before the handler")
 	}
-	select {
-	case err := <-got:
-		assert.Equal(t, 1001, websocket.CloseStatus(err), "got %v", err)
-	case <-time.After(waitFor):
-		t.Fatal("the client was not told")
-	}
+	err := recv(t, got, "the client was not told")
+	assert.Equal(t, 1001, websocket.CloseStatus(err), "got %v", err)
 }
 
 func TestShutdownClosesWith1001EvenWhenTheHandlerReturnsAtOnce(t *testing.T) {
@@ -312,12 +304,8 @@ func TestShutdownClosesWith1001EvenWhenTheHandlerReturnsAtOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
 	require.NoError(t, app.Shutdown(ctx))
-	select {
-	case err := <-got:
-		assert.Equal(t, 1001, websocket.CloseStatus(err), "got %v", err)
-	case <-time.After(waitFor):
-		t.Fatal("the client was not told")
-	}
+	err := recv(t, got, "the client was not told")
+	assert.Equal(t, 1001, websocket.CloseStatus(err), "got %v", err)
 }
 
 func TestPingsKeepAnAnsweringClient(t *testing.T) {
@@ -341,12 +329,8 @@ func TestPingsDropAClientThatDoesNotAnswer(t *testing.T) {
 			return nil
 		})
 	dial(t, app) // never reads, so never answers a ping
-	select {
-	case err := <-returned:
-		assert.Error(t, err)
-	case <-time.After(waitFor):
-		t.Fatal("the silent client was not dropped")
-	}
+	err := recv(t, returned, "the silent client was not dropped")
+	assert.Error(t, err)
 }
 
 func TestSendRefusesInvalidText(t *testing.T) {
@@ -359,4 +343,17 @@ func TestSendRefusesInvalidText(t *testing.T) {
 
 func TestNilFunctionPanicsAtRegistration(t *testing.T) {
 	assert.PanicsWithValue(t, "websocket: Handler needs a non-nil function", func() { websocket.Handler(nil) })
+}
+
+// recv waits for a value on ch, failing the test with what after waitFor.
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(waitFor):
+		t.Fatal(what)
+	}
+	var zero T
+	return zero
 }
