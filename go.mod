@@ -15,9 +15,10 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
-require github.com/golang-jwt/jwt/v5 v5.3.1
-
 require (
-	github.com/kr/pretty v0.1.0 // indirect
-	gopkg.in/check.v1 v1.0.0-20180628173108-788fd7840127 // indirect
+	github.com/golang-jwt/jwt/v5 v5.3.1
+	go.uber.org/goleak v1.3.0
+	golang.org/x/time v0.16.0
 )
+
+require github.com/kr/text v0.1.0 // indirect
