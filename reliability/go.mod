@@ -1,6 +1,6 @@
 module github.com/microdot-go/microdot/reliability
 
-go 1.25.0
+go 1.26.0
 
 require (
 	github.com/microdot-go/microdot v0.0.0
