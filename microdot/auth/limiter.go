@@ -42,8 +42,9 @@ type Limit struct {
 	// by default: behind a proxy that sets it, supply a ClientKey that
 	// reads it.
 	ClientKey func(r *http.Request) string
-	// Logger receives one line when a client starts being throttled (nil:
-	// slog.Default()).
+	// Logger receives one line when a client starts being throttled, and
+	// no more for that client until it has been idle long enough to be
+	// forgiven every failure (nil: slog.Default()).
 	Logger *slog.Logger
 }
 
@@ -116,8 +117,10 @@ func (l *Limiter) Wait(r *http.Request) time.Duration {
 	}
 	now := l.now()
 	tokens := c.lim.TokensAt(now)
+	if tokens >= float64(l.cfg.Failures) {
+		c.logged = false // idle again: a new round of guessing is logged anew
+	}
 	if tokens >= 1 {
-		c.logged = false
 		return 0
 	}
 	return time.Duration((1 - tokens) * float64(l.cfg.Every))
