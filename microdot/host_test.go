@@ -155,3 +155,29 @@ func ExampleApp_SetAllowedHosts() {
 	// camera.local:8080 200
 	// rebind.attacker.example 421
 }
+
+// BenchmarkHostCheck compares a request to an App without allowed hosts
+// with one to an App that checks them (the request's host is allowed).
+func BenchmarkHostCheck(b *testing.B) {
+	for _, hosts := range [][]string{nil, {"localhost", "127.0.0.1", "::1", "camera.local", "192.168.1.20"}} {
+		name := "off"
+		if hosts != nil {
+			name = "on"
+		}
+		b.Run(name, func(b *testing.B) {
+			app := microdot.New()
+			app.Get("/", func(*microdot.Request) (*microdot.Response, error) { return microdot.Text("ok"), nil })
+			if err := app.SetAllowedHosts(hosts...); err != nil {
+				b.Fatal(err)
+			}
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.Host = "192.168.1.20:8080"
+			w := httptest.NewRecorder()
+			b.ReportAllocs()
+			for b.Loop() {
+				w.Body.Reset()
+				app.ServeHTTP(w, req)
+			}
+		})
+	}
+}

@@ -230,7 +230,7 @@ func TestLoaderErrors(t *testing.T) {
 func TestThrottledLogins(t *testing.T) {
 	app, lg, c := setup(t, nil)
 	var logs bytes.Buffer
-	lg.Limiter = auth.NewLimiter(auth.Limit{Failures: 5, Every: time.Minute, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	lg.Limiter = auth.NewLimiter(auth.Limit{Failures: 5, Every: time.Hour, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	checked := 0
 	app.Post("/login", lg.Throttle(func(req *microdot.Request) (*microdot.Response, error) {
 		checked++
@@ -253,7 +253,7 @@ func TestThrottledLogins(t *testing.T) {
 	assert.Equal(t, 5, checked)
 	res := post("198.51.100.7:4001", "right")
 	assert.Equal(t, http.StatusTooManyRequests, res.StatusCode)
-	assert.Equal(t, "60", res.Header.Get("Retry-After"))
+	assert.Equal(t, "3600", res.Header.Get("Retry-After"))
 	assert.Equal(t, http.StatusFound, post("198.51.100.8:4000", "right").StatusCode)
 	assert.Equal(t, 1, strings.Count(logs.String(), "throttling"))
 }
