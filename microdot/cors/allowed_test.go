@@ -1,6 +1,7 @@
 package cors_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -40,4 +41,18 @@ func TestListsOrigin(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.c.ListsOrigin(tt.origin), tt.origin)
 	}
+}
+
+func ExampleCORS_ListsOrigin() {
+	c, err := cors.New(nil, cors.Config{AllowedOrigins: []string{"https://dashboard.lan", "https://*.example.net"}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(c.ListsOrigin("https://dashboard.lan"))
+	fmt.Println(c.ListsOrigin("https://cam.example.net"))
+	fmt.Println(c.ListsOrigin("https://evil.example"))
+	// Output:
+	// true
+	// true
+	// false
 }
