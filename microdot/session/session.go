@@ -54,10 +54,11 @@ func New(app *microdot.App, secretKey string) (*Session, error) {
 	}, nil
 }
 
-// Keys of the request's scratch space.
+// Prefixes of the request's scratch keys, which end with the cookie's name
+// so that two Sessions with different cookies do not share them.
 const (
-	dataKey    = "microdot/session:data"
-	pendingKey = "microdot/session:pending"
+	dataKey    = "microdot/session:data:"
+	pendingKey = "microdot/session:pending:"
 )
 
 // pending is the cookie that the request's response will carry.
@@ -73,7 +74,7 @@ type pending struct {
 // through Save. Values are as encoding/json decodes them: numbers are
 // float64, objects map[string]any.
 func (s *Session) Get(req *microdot.Request) map[string]any {
-	if v, ok := req.Get(dataKey); ok {
+	if v, ok := req.Get(dataKey + s.Cookie.Name); ok {
 		return v.(map[string]any)
 	}
 	data := map[string]any{}
@@ -82,7 +83,7 @@ func (s *Session) Get(req *microdot.Request) map[string]any {
 			data = d
 		}
 	}
-	req.Set(dataKey, data)
+	req.Set(dataKey+s.Cookie.Name, data)
 	return data
 }
 
@@ -104,7 +105,7 @@ func (s *Session) Save(req *microdot.Request, data map[string]any) error {
 	if len(token) > maxCookieBytes {
 		return fmt.Errorf("session: the session cookie would be %d bytes, above the %d that browsers keep; store less in the session", len(token), maxCookieBytes)
 	}
-	req.Set(dataKey, data)
+	req.Set(dataKey+s.Cookie.Name, data)
 	s.schedule(req, token)
 	return nil
 }
@@ -112,19 +113,19 @@ func (s *Session) Save(req *microdot.Request, data map[string]any) error {
 // Delete removes the session of req: the response tells the client to drop
 // the cookie, and later calls to Get in the same request return an empty map.
 func (s *Session) Delete(req *microdot.Request) {
-	req.Set(dataKey, map[string]any{})
+	req.Set(dataKey+s.Cookie.Name, map[string]any{})
 	s.schedule(req, "")
 }
 
 // schedule makes the response to req carry the cookie value, or its
 // deletion when value is "". Only the last call of a request counts.
 func (s *Session) schedule(req *microdot.Request, value string) {
-	if v, ok := req.Get(pendingKey); ok {
+	if v, ok := req.Get(pendingKey + s.Cookie.Name); ok {
 		v.(*pending).value = value
 		return
 	}
 	p := &pending{value: value}
-	req.Set(pendingKey, p)
+	req.Set(pendingKey+s.Cookie.Name, p)
 	req.AfterRequest(func(req *microdot.Request, res *microdot.Response) *microdot.Response {
 		c := s.template(p.value)
 		if p.value == "" {

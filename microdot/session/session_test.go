@@ -271,3 +271,22 @@ func TestReplicasShareSessions(t *testing.T) {
 	c.Handler = apps[1]
 	assert.JSONEq(t, `{"replica":0}`, c.Get("/").Text())
 }
+
+// Two Sessions with different cookies keep apart within a request.
+func TestTwoSessions(t *testing.T) {
+	app := microdot.New()
+	a, b := newSession(t, app), newSession(t, app)
+	b.Cookie.Name = "prefs"
+	app.Post("/", func(req *microdot.Request) (*microdot.Response, error) {
+		if err := a.Save(req, map[string]any{"user": "susan"}); err != nil {
+			return nil, err
+		}
+		return microdot.Text("ok"), b.Save(req, map[string]any{"theme": "dark"})
+	})
+	app.Get("/", func(req *microdot.Request) (*microdot.Response, error) {
+		return microdot.JSON([]map[string]any{a.Get(req), b.Get(req)}), nil
+	})
+	c := microdot.NewTestClient(app)
+	assert.Len(t, c.Post("/", nil).Header.Values("Set-Cookie"), 2)
+	assert.JSONEq(t, `[{"user":"susan"},{"theme":"dark"}]`, c.Get("/").Text())
+}
