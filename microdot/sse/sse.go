@@ -100,6 +100,11 @@ func (c Config) serve(req *microdot.Request, w http.ResponseWriter, r *http.Requ
 		defer wg.Wait() // after cancel, which ends beat (defers run last first)
 		defer cancel()
 	}
+	if r.Method == http.MethodHead { // the headers of the stream, without running it
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.start()
+	}
 	req.Request = r.WithContext(ctx)
 	err := f(req, s)
 	if err == nil {

@@ -342,6 +342,19 @@ func TestSendFromSeveralGoroutines(t *testing.T) {
 	}
 }
 
+func TestHeadAnswersTheHeadersWithoutRunningTheStream(t *testing.T) {
+	ran := false
+	app, _ := newApp(sse.Config{}, func(req *microdot.Request, s *sse.SSE) error {
+		ran = true
+		<-req.Context().Done()
+		return nil
+	})
+	res := microdot.NewTestClient(app).Head("/sse")
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Equal(t, "text/event-stream", res.Header.Get("Content-Type"))
+	assert.False(t, ran)
+}
+
 func TestNilFunctionPanicsAtRegistration(t *testing.T) {
 	assert.PanicsWithValue(t, "sse: Handler needs a non-nil function", func() { sse.Handler(nil) })
 }

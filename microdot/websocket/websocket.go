@@ -111,6 +111,10 @@ func (c Config) Handler(f func(req *microdot.Request, ws *WebSocket) error) micr
 // serve runs one connection.
 func (c Config) serve(req *microdot.Request, w http.ResponseWriter, r *http.Request, stall time.Duration,
 	f func(*microdot.Request, *WebSocket) error) (err error) {
+	if !canHijack(w) {
+		return microdot.Abort(http.StatusNotImplemented, "WebSocket handshake: this connection cannot be taken over "+
+			"(HTTP/2, or an in-memory test client); connect over HTTP/1.1")
+	}
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		InsecureSkipVerify: true, // checkOrigin did, with the same-origin and CORS rules
 		CompressionMode:    websocket.CompressionDisabled,
@@ -229,6 +233,19 @@ func checkHandshake(r *http.Request) error {
 		return bad("Sec-WebSocket-Key must be 16 bytes in base64")
 	}
 	return nil
+}
+
+// canHijack reports whether the writer underneath w, the one that owns the
+// connection, can hand it over.
+func canHijack(w http.ResponseWriter) bool {
+	for {
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			_, ok := w.(http.Hijacker)
+			return ok
+		}
+		w = u.Unwrap()
+	}
 }
 
 func hasToken(h http.Header, name, token string) bool {

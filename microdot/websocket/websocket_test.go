@@ -357,3 +357,11 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 	var zero T
 	return zero
 }
+
+func TestValidHandshakeWithoutAConnectionGets501(t *testing.T) {
+	app, _ := newApp(websocket.Config{}, echo)
+	res := microdot.NewTestClient(app).Get("/ws", "Connection", "Upgrade", "Upgrade", "websocket",
+		"Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+	assert.Equal(t, http.StatusNotImplemented, res.StatusCode)
+	assert.Contains(t, res.Text(), "connect over HTTP/1.1")
+}
