@@ -82,8 +82,9 @@ func Handler(f func(req *microdot.Request, ws *WebSocket) error) microdot.Handle
 // runs f with it. When f returns, the connection is closed: with 1000
 // (normal closure) when f returned nil, 1011 (internal error) when it
 // returned an error, which is logged, or panicked. A request that is not a
-// valid handshake gets 400 and one from a foreign origin 403, through the
-// App's error handlers, and f does not run. req.Context() is done when the
+// valid handshake gets 400, one from a foreign origin 403, and one on a
+// connection that cannot be taken over (HTTP/2) 501, through the App's
+// error handlers, and f does not run. req.Context() is done when the
 // App shuts down; the connection is then closed with 1001 and Receive
 // fails. A Send blocked on a client that does not read fails, and drops the
 // connection, after the App's WriteStallTimeout.
