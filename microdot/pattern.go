@@ -3,6 +3,7 @@ package microdot
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -60,6 +61,8 @@ var (
 	// a value that held "%2F" on the wire is one segment with a '/' in it.
 	stringConverter = &converter{name: "string", pattern: `[^/]+`, check: nonEmpty}
 	pathConverter   = &converter{name: "path", pattern: `.+`, check: nonEmpty, slashes: true}
+	// anyConverter takes what an httprouter catch-all captured, as it is.
+	anyConverter = &converter{name: "*", pattern: `/.*`}
 	intConverter    = &converter{name: "int", pattern: `-?[0-9]+`, check: isInt, parse: parseInt}
 )
 
@@ -160,7 +163,6 @@ type pattern struct {
 	source   string
 	segments []segment
 	names    []string // parameter names, in order
-	shape    string   // the httprouter path that finds candidates for this pattern
 	key      string   // what the pattern matches: equal keys match the same paths
 	static   bool     // no parameter at all
 	custom   bool     // some parameter has a custom converter whose values are kept
@@ -170,7 +172,7 @@ type pattern struct {
 
 // tail matches what an httprouter catch-all captured.
 type tail struct {
-	first  int            // index in names of the first tail parameter
+	from   int            // the index of the segment the catch-all starts at
 	simple segKind        // segPath or segCatchAll when the catch-all is the last segment alone
 	conv   *converter     // for simple tails
 	re     *regexp.Regexp // otherwise: one group per parameter, named t0, t1, ...
@@ -202,7 +204,6 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 	p := &pattern{source: src, static: true}
 	parts := strings.Split(src[1:], "/")
 	seen := map[string]bool{}
-	var shape strings.Builder
 	addName := func(name string) error {
 		if !validName(name) {
 			return fmt.Errorf("pattern %q: parameter name %q is not an identifier (letters, digits and _, not starting with a digit)", src, name)
@@ -273,30 +274,6 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 		}
 		p.segments = append(p.segments, seg)
 	}
-	// Build the httprouter shape: parameters get positional names so that
-	// patterns with different parameter names share tree nodes.
-	wild := 0
-	for i, seg := range p.segments {
-		shape.WriteByte('/')
-		switch seg.kind {
-		case segStatic:
-			shape.WriteString(seg.text)
-			continue
-		case segLiteral, segParam:
-			fmt.Fprintf(&shape, ":p%d", wild)
-			wild++
-			continue
-		}
-		// segPath or segCatchAll: the rest of the path goes to a catch-all.
-		fmt.Fprintf(&shape, "*p%d", wild)
-		t, err := buildTail(p, i)
-		if err != nil {
-			return nil, err
-		}
-		p.tail = t
-		break
-	}
-	p.shape = shape.String()
 	var key strings.Builder
 	for _, seg := range p.segments {
 		key.WriteByte('/')
@@ -310,46 +287,42 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 		}
 	}
 	p.key = key.String()
-	p.plain = p.tail == nil
 	for _, seg := range p.segments {
-		if seg.kind == segLiteral || (seg.kind == segParam && seg.conv != stringConverter) {
-			p.plain = false
-		}
 		if seg.conv != nil && seg.conv.custom() {
 			p.custom = true
 		}
 	}
-	return p, nil
+	// The pattern alone, as a tree holding only it would: this compiles its
+	// tail, so that a bad one panics at registration.
+	own, _, err := p.fit(p.kinds())
+	if err != nil {
+		return nil, err
+	}
+	return own, nil
 }
 
 // buildTail compiles the matcher for segments[from:], which httprouter
-// captures as one catch-all value.
+// captures as one catch-all value, its leading slash included.
 func buildTail(p *pattern, from int) (*tail, error) {
-	first := 0
-	for _, seg := range p.segments[:from] {
-		if seg.kind == segParam {
-			first++
-		}
-	}
-	t := &tail{first: first}
+	t := &tail{from: from}
 	rest := p.segments[from:]
-	if len(rest) == 1 {
+	if len(rest) == 1 && (rest[0].kind == segPath || rest[0].kind == segCatchAll) {
 		t.simple = rest[0].kind
 		t.conv = rest[0].conv
 		return t, nil
 	}
 	var re strings.Builder
-	re.WriteString(`^/`)
-	for i, seg := range rest {
-		if i > 0 {
-			re.WriteByte('/')
-		}
+	re.WriteString(`^`)
+	for _, seg := range rest {
 		switch seg.kind {
 		case segStatic, segLiteral:
-			re.WriteString(regexp.QuoteMeta(seg.text))
+			re.WriteString("/" + regexp.QuoteMeta(seg.text))
 		case segParam, segPath:
-			fmt.Fprintf(&re, "(?P<t%d>%s)", len(t.convs), seg.conv.pattern)
+			fmt.Fprintf(&re, "/(?P<t%d>%s)", len(t.convs), seg.conv.pattern)
 			t.convs = append(t.convs, seg.conv)
+		case segCatchAll:
+			fmt.Fprintf(&re, "(?P<t%d>/.*)", len(t.convs))
+			t.convs = append(t.convs, anyConverter)
 		}
 	}
 	re.WriteByte('$')
@@ -362,4 +335,72 @@ func buildTail(p *pattern, from int) (*tail, error) {
 		t.groups = append(t.groups, compiled.SubexpIndex(fmt.Sprintf("t%d", i)))
 	}
 	return t, nil
+}
+
+// kinds returns what a tree holding only p has at each of its positions,
+// up to its first <path:...> parameter or catch-all.
+func (p *pattern) kinds() []treeKind {
+	out := make([]treeKind, 0, len(p.segments))
+	for _, seg := range p.segments {
+		switch seg.kind {
+		case segStatic:
+			out = append(out, treeStatic)
+		case segLiteral, segParam:
+			out = append(out, treeParam)
+		default:
+			return append(out, treeCatchAll)
+		}
+	}
+	return out
+}
+
+// treeKind is what the httprouter tree holds at one position of a pattern.
+type treeKind uint8
+
+const (
+	treeStatic   treeKind = iota // the segment's text
+	treeParam                    // a parameter: one segment, checked after the lookup
+	treeCatchAll                 // a catch-all: this segment and the rest of the path
+)
+
+// fit returns p as the shared tree holds it, kinds[i] saying what the tree
+// has at position i (up to and including a catch-all), and the tree path to
+// register. A static segment where the tree has a parameter becomes a
+// literal that the route checks after the lookup; from a catch-all on, the
+// segments become a tail matched against the catch-all's value.
+func (p *pattern) fit(kinds []treeKind) (*pattern, string, error) {
+	q := *p
+	q.segments = slices.Clone(p.segments)
+	q.tail = nil
+	var path strings.Builder
+	wild := 0
+	for i, k := range kinds {
+		path.WriteByte('/')
+		switch k {
+		case treeStatic:
+			path.WriteString(q.segments[i].text)
+			continue
+		case treeParam:
+			if q.segments[i].kind == segStatic {
+				q.segments[i].kind = segLiteral
+			}
+			fmt.Fprintf(&path, ":p%d", wild)
+			wild++
+			continue
+		}
+		fmt.Fprintf(&path, "*p%d", wild)
+		t, err := buildTail(&q, i)
+		if err != nil {
+			return nil, "", err
+		}
+		q.tail = t
+		break
+	}
+	q.plain = q.tail == nil
+	for _, seg := range q.segments {
+		if seg.kind == segLiteral || (seg.kind == segParam && seg.conv != stringConverter) {
+			q.plain = false
+		}
+	}
+	return &q, path.String(), nil
 }

@@ -34,14 +34,13 @@ type Request struct {
 	g         map[string]any
 	after     []AfterFunc
 	spare     Response  // the response for nil results and OPTIONS replies
-	probe     *probe    // created when the slow path first needs it
 	closer    io.Closer // a file being sent
 	adopted   *Response // the response whose headers are in the live map
 	adoptedCT []string  // the Content-Type it put there
 	body      []byte    // the body of the adopted response, when it is bytes (or encoded JSON)
 	slab      []string  // unused header values, see HeaderValues
 
-	path    pathInfo // filled in by lookupPath
+	path    pathInfo // where the path is in the tree; see lookupPath
 	started bool     // the response status has been written
 	erring  bool     // the error response is being sent (see finishError)
 }
@@ -72,8 +71,8 @@ func (e *engine) release(req *Request) {
 	if req.closer != nil {
 		req.closer.Close()
 	}
-	// Field by field: assigning a whole Request would copy the large probe
-	// and spare and cost write barriers on every request.
+	// Field by field: assigning a whole Request would copy the large spare
+	// response and cost write barriers on every request.
 	if req.ps == nil {
 		clear(req.vals)
 		clear(req.parsed)
@@ -97,7 +96,7 @@ func (e *engine) release(req *Request) {
 	if req.body != nil {
 		req.body = nil
 	}
-	if req.path.done {
+	if req.path.node != nil || req.path.done {
 		req.path = pathInfo{}
 	}
 	e.app.reqPool.Put(req)
