@@ -1,0 +1,187 @@
+package microdot_test
+
+import (
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"weak"
+
+	"github.com/microdot-go/microdot/microdot"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPathValueOnEmbeddedRequest: net/http-style code reads the path
+// parameters and the pattern from the embedded *http.Request, whatever the
+// route set and however the values were matched.
+func TestPathValueOnEmbeddedRequest(t *testing.T) {
+	echo := func(names ...string) microdot.Handler {
+		return func(req *microdot.Request) (*microdot.Response, error) {
+			var b strings.Builder
+			b.WriteString(req.Request.Pattern)
+			for _, n := range names {
+				b.WriteString(" " + n + "=" + req.Request.PathValue(n))
+			}
+			return microdot.Text(b.String()), nil
+		}
+	}
+	app := microdot.New()
+	app.Get("/plain/<id>", echo("id"))
+	app.Get("/users/<int:id>/posts/:post", echo("id", "post"))
+	app.Get("/users/new", echo())
+	app.Get("/files/<path:p>/edit", echo("p"))
+	app.Get("/static/*rest", echo("rest"))
+	app.Get("/static/<re:[a-z]+\\.txt:name>", echo("name"))
+	c := microdot.NewTestClient(app)
+	tests := map[string]string{
+		"/plain/ada":             "/plain/<id> id=ada",
+		"/plain/a%2Fb":           "/plain/<id> id=a/b",
+		"/users/42/posts/7":      "/users/<int:id>/posts/:post id=42 post=7",
+		"/users/new":             "/users/new",
+		"/files/a/b/edit":        "/files/<path:p>/edit p=a/b",
+		"/static/x/y":            "/static/*rest rest=/x/y",
+		"/static/readme.txt":     "/static/*rest rest=/readme.txt",
+		"/static/read%20me.txt/": "/static/*rest rest=/read me.txt/",
+	}
+	for path, want := range tests {
+		res := c.Get(path)
+		assert.Equal(t, http.StatusOK, res.StatusCode, path)
+		assert.Equal(t, want, res.Text(), path)
+	}
+}
+
+// TestMountHandlerPrefixMustBeStatic: http.StripPrefix strips a fixed
+// prefix, so a prefix with a parameter is refused at registration rather
+// than accepted and then answered 404 for every request.
+func TestMountHandlerPrefixMustBeStatic(t *testing.T) {
+	h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for _, prefix := range []string{"/x/<id>", "/x/:id", "/x/*rest", "/<int:n>", "/x?y"} {
+		msg, panicked := panicMessage(func() { microdot.New().MountHandler(prefix, h) })
+		if assert.True(t, panicked, "prefix %q", prefix) {
+			assert.Contains(t, msg, "static", prefix)
+			assert.Contains(t, msg, prefix, prefix)
+		}
+	}
+}
+
+// TestFailedCandidateValuesDoNotLeak: what a custom converter made of a
+// value for a route that then failed to match is not kept: not by the
+// request of the route that serves it, nor by the pooled request after it.
+func TestFailedCandidateValuesDoNotLeak(t *testing.T) {
+	type record struct {
+		name string
+		_    [64]byte // not a tiny allocation, which may share a block
+	}
+	var made weak.Pointer[record]
+	app := microdot.New()
+	app.Converter("rec", microdot.Converter{Parse: func(s string) (any, error) {
+		r := &record{name: s}
+		made = weak.Make(r)
+		return r, nil
+	}})
+	app.Get("/o/<rec:r>/<int:n>", text("rec"))
+	app.Get("/o/<a>/<b>", func(req *microdot.Request) (*microdot.Response, error) {
+		return microdot.Text(req.PathValue("a") + " " + req.PathValue("b")), nil
+	})
+	c := microdot.NewTestClient(app)
+	res := c.Get("/o/x/abc")
+	require.Equal(t, "x abc", res.Text())
+	runtime.GC()
+	assert.Nil(t, made.Value(), "the record of the route that failed is still referenced")
+
+	app = microdot.New()
+	app.Converter("rec", microdot.Converter{Parse: func(s string) (any, error) { return &record{name: s}, nil }})
+	app.Get("/p/<rec:r>/<int:n>", text("rec"))
+	app.Get("/p/<rec:r>/<path:rest>", func(req *microdot.Request) (*microdot.Response, error) {
+		r, _ := req.Param("r").(*record)
+		return microdot.Text(r.name + " " + req.PathValue("rest")), nil
+	})
+	res = microdot.NewTestClient(app).Get("/p/y/abc")
+	assert.Equal(t, "y abc", res.Text(), "the serving route has its own value")
+}
+
+// TestGeneralizedRouteSets: route sets whose patterns disagree on a segment,
+// which one httprouter tree holds through their general path; each request
+// is served as the routing rules say.
+func TestGeneralizedRouteSets(t *testing.T) {
+	tests := []struct {
+		name   string
+		routes []string
+		want   map[string]string // path: the pattern that serves it, "" for 404
+	}{
+		{"empty last segment beside a parameter", []string{"/a/", "/a/<x>"},
+			map[string]string{"/a/": "/a/", "/a/b": "/a/<x>", "/a": ""}},
+		{"empty last segment beside a catch-all", []string{"/a/*x", "/a/"},
+			map[string]string{"/a/": "/a/", "/a/b/c": "/a/*x", "/a": ""}},
+		{"root beside a root catch-all", []string{"/*any", "/", "/hello"},
+			map[string]string{"/": "/", "/hello": "/hello", "/x/y": "/*any"}},
+		{"empty inner segment beside a parameter", []string{"/a//b", "/a/<x>"},
+			map[string]string{"/a//b": "/a//b", "/a/q": "/a/<x>", "/a//c": ""}},
+		{"static under a catch-all", []string{"/s/*f", "/s/x", "/s/x/<int:n>"},
+			map[string]string{"/s/x": "/s/x", "/s/x/1": "/s/*f", "/s/y": "/s/*f"}},
+		{"catch-all beside a deeper catch-all", []string{"/a/b/*y", "/a/*x"},
+			map[string]string{"/a/b/c": "/a/b/*y", "/a/c/d": "/a/*x", "/a/b/": "/a/b/*y"}},
+		{"path parameter then static", []string{"/f/<path:p>/edit", "/f/<name>", "/f/new"},
+			map[string]string{"/f/a/b/edit": "/f/<path:p>/edit", "/f/x": "/f/<name>", "/f/new": "/f/new", "/f/edit": "/f/<name>"}},
+		{"literal colon beside a parameter", []string{"/t/a:b", "/t/<x>"},
+			map[string]string{"/t/a:b": "/t/a:b", "/t/ab": "/t/<x>"}},
+		{"deep conflicts", []string{"/users/<id>", "/users/new", "/users/<id>/posts", "/users/new/x", "/users/<id>/<int:n>"},
+			map[string]string{"/users/7": "/users/<id>", "/users/new": "/users/new", "/users/new/posts": "/users/<id>/posts",
+				"/users/new/x": "/users/new/x", "/users/7/x": "", "/users/7/3": "/users/<id>/<int:n>"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := microdot.New()
+			for _, p := range tt.routes {
+				require.NotPanics(t, func() { app.Get(p, text(p)) }, "registering %s", p)
+			}
+			c := microdot.NewTestClient(app)
+			for path, want := range tt.want {
+				res := c.Get(path)
+				if want == "" {
+					assert.Equal(t, http.StatusNotFound, res.StatusCode, path)
+					continue
+				}
+				assert.Equal(t, http.StatusOK, res.StatusCode, path)
+				assert.Equal(t, want, res.Text(), "GET %s", path)
+				assert.Equal(t, http.StatusMethodNotAllowed, c.Delete(path).StatusCode, "DELETE %s", path)
+				assert.Equal(t, "GET, HEAD, OPTIONS", c.Options(path).Header.Get("Allow"), "OPTIONS %s", path)
+			}
+		})
+	}
+}
+
+// TestAllowFromTheTree: 405, Allow and OPTIONS list the methods of the routes
+// that match the path, converters included, in a route set that shares
+// general paths.
+func TestAllowFromTheTree(t *testing.T) {
+	app := microdot.New()
+	app.Get("/users/<int:id>", text("get"))
+	app.Put("/users/<int:id>", text("put"))
+	app.Post("/users/new", text("post new"))
+	app.Delete("/users/<name>", text("delete"))
+	app.Route("/users/<id>/x", text("brew"), "BREW")
+	c := microdot.NewTestClient(app)
+	tests := []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{"PATCH", "/users/7", 405, "GET, PUT, DELETE, HEAD, OPTIONS"},
+		{"PATCH", "/users/ada", 405, "DELETE, OPTIONS"},
+		{"GET", "/users/new", 405, "POST, DELETE, OPTIONS"},
+		{"OPTIONS", "/users/new", 204, "POST, DELETE, OPTIONS"},
+		{"OPTIONS", "/users/7", 204, "GET, PUT, DELETE, HEAD, OPTIONS"},
+		{"GET", "/users/7/x", 405, "BREW, OPTIONS"},
+		{"BREW", "/users/7", 405, "GET, PUT, DELETE, HEAD, OPTIONS"},
+		{"BREW", "/users/7/x", 200, ""},
+		{"UNKNOWN", "/users/7/y", 404, ""},
+		{"OPTIONS", "/nowhere", 404, ""},
+	}
+	for _, tt := range tests {
+		res := c.Request(tt.method, tt.path, nil)
+		assert.Equal(t, tt.status, res.StatusCode, "%s %s", tt.method, tt.path)
+		assert.Equal(t, tt.allow, res.Header.Get("Allow"), "%s %s", tt.method, tt.path)
+	}
+}
