@@ -63,7 +63,7 @@ var (
 	pathConverter   = &converter{name: "path", pattern: `.+`, check: nonEmpty, slashes: true}
 	// anyConverter takes what an httprouter catch-all captured, as it is.
 	anyConverter = &converter{name: "*", pattern: `/.*`}
-	intConverter    = &converter{name: "int", pattern: `-?[0-9]+`, check: isInt, parse: parseInt}
+	intConverter = &converter{name: "int", pattern: `-?[0-9]+`, check: isInt, parse: parseInt}
 )
 
 func builtinConverter(name string) *converter {
