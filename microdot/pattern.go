@@ -61,9 +61,9 @@ var (
 	// a value that held "%2F" on the wire is one segment with a '/' in it.
 	stringConverter = &converter{name: "string", pattern: `[^/]+`, check: nonEmpty}
 	pathConverter   = &converter{name: "path", pattern: `.+`, check: nonEmpty, slashes: true}
+	intConverter    = &converter{name: "int", pattern: `-?[0-9]+`, check: isInt, parse: parseInt}
 	// anyConverter takes what an httprouter catch-all captured, as it is.
 	anyConverter = &converter{name: "*", pattern: `/.*`}
-	intConverter = &converter{name: "int", pattern: `-?[0-9]+`, check: isInt, parse: parseInt}
 )
 
 func builtinConverter(name string) *converter {
