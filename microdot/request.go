@@ -115,8 +115,9 @@ func (r *Request) MountPrefix() string {
 }
 
 // PathValue returns the value of the path parameter name, decoded from any
-// percent-escapes, or "" when the route has no such parameter. It replaces
-// [http.Request.PathValue], which the App does not fill in.
+// percent-escapes, or "" when the route has no such parameter. The App sets
+// the same values on the embedded *http.Request, for code that reads them
+// with [http.Request.PathValue].
 func (r *Request) PathValue(name string) string {
 	if r.route == nil {
 		return ""
