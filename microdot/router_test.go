@@ -101,57 +101,6 @@ func TestFailedCandidateValuesDoNotLeak(t *testing.T) {
 	assert.Equal(t, "y abc", res.Text(), "the serving route has its own value")
 }
 
-// TestGeneralizedRouteSets: route sets whose patterns disagree on a segment,
-// which one httprouter tree holds through their general path; each request
-// is served as the routing rules say.
-func TestGeneralizedRouteSets(t *testing.T) {
-	tests := []struct {
-		name   string
-		routes []string
-		want   map[string]string // path: the pattern that serves it, "" for 404
-	}{
-		{"empty last segment beside a parameter", []string{"/a/", "/a/<x>"},
-			map[string]string{"/a/": "/a/", "/a/b": "/a/<x>", "/a": ""}},
-		{"empty last segment beside a catch-all", []string{"/a/*x", "/a/"},
-			map[string]string{"/a/": "/a/", "/a/b/c": "/a/*x", "/a": ""}},
-		{"root beside a root catch-all", []string{"/*any", "/", "/hello"},
-			map[string]string{"/": "/", "/hello": "/hello", "/x/y": "/*any"}},
-		{"empty inner segment beside a parameter", []string{"/a//b", "/a/<x>"},
-			map[string]string{"/a//b": "/a//b", "/a/q": "/a/<x>", "/a//c": ""}},
-		{"static under a catch-all", []string{"/s/*f", "/s/x", "/s/x/<int:n>"},
-			map[string]string{"/s/x": "/s/x", "/s/x/1": "/s/*f", "/s/y": "/s/*f"}},
-		{"catch-all beside a deeper catch-all", []string{"/a/b/*y", "/a/*x"},
-			map[string]string{"/a/b/c": "/a/b/*y", "/a/c/d": "/a/*x", "/a/b/": "/a/b/*y"}},
-		{"path parameter then static", []string{"/f/<path:p>/edit", "/f/<name>", "/f/new"},
-			map[string]string{"/f/a/b/edit": "/f/<path:p>/edit", "/f/x": "/f/<name>", "/f/new": "/f/new", "/f/edit": "/f/<name>"}},
-		{"literal colon beside a parameter", []string{"/t/a:b", "/t/<x>"},
-			map[string]string{"/t/a:b": "/t/a:b", "/t/ab": "/t/<x>"}},
-		{"deep conflicts", []string{"/users/<id>", "/users/new", "/users/<id>/posts", "/users/new/x", "/users/<id>/<int:n>"},
-			map[string]string{"/users/7": "/users/<id>", "/users/new": "/users/new", "/users/new/posts": "/users/<id>/posts",
-				"/users/new/x": "/users/new/x", "/users/7/x": "", "/users/7/3": "/users/<id>/<int:n>"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			app := microdot.New()
-			for _, p := range tt.routes {
-				require.NotPanics(t, func() { app.Get(p, text(p)) }, "registering %s", p)
-			}
-			c := microdot.NewTestClient(app)
-			for path, want := range tt.want {
-				res := c.Get(path)
-				if want == "" {
-					assert.Equal(t, http.StatusNotFound, res.StatusCode, path)
-					continue
-				}
-				assert.Equal(t, http.StatusOK, res.StatusCode, path)
-				assert.Equal(t, want, res.Text(), "GET %s", path)
-				assert.Equal(t, http.StatusMethodNotAllowed, c.Delete(path).StatusCode, "DELETE %s", path)
-				assert.Equal(t, "GET, HEAD, OPTIONS", c.Options(path).Header.Get("Allow"), "OPTIONS %s", path)
-			}
-		})
-	}
-}
-
 // TestAllowFromTheTree: 405, Allow and OPTIONS list the methods of the routes
 // that match the path, converters included, in a route set that shares
 // general paths.
