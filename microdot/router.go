@@ -150,36 +150,9 @@ func (e *engine) add(path string, routes []candidate) {
 	}
 	n.allow = withHead(n.allow)
 	n.first = routes[0]
-	byMethod := map[string][]candidate{}
-	var methods []string
-	for _, cd := range routes {
-		for _, m := range cd.rt.methods {
-			if byMethod[m] == nil {
-				methods = append(methods, m)
-			}
-			byMethod[m] = append(byMethod[m], cd)
-		}
-	}
-	// HEAD: the routes registered for HEAD first, then the GET routes.
-	for _, cd := range routes {
-		if cd.rt.serves(http.MethodGet) && !cd.rt.serves(http.MethodHead) {
-			if byMethod[http.MethodHead] == nil {
-				methods = append(methods, http.MethodHead)
-			}
-			byMethod[http.MethodHead] = append(byMethod[http.MethodHead], cd)
-		}
-	}
+	methods, byMethod := methodsOf(routes)
 	for _, m := range methods {
 		cands := byMethod[m]
-		slices.SortStableFunc(cands, func(x, y candidate) int {
-			switch {
-			case before(x.rt, y.rt, m):
-				return -1
-			case before(y.rt, x.rt, m):
-				return 1
-			}
-			return 0
-		})
 		if m == http.MethodOptions {
 			n.options = cands
 			continue
@@ -188,6 +161,42 @@ func (e *engine) add(path string, routes []candidate) {
 	}
 	e.router.Handle(http.MethodOptions, path, e.handlePath(n))
 	e.router.Handle(anyMethod, path, e.handlePath(n))
+}
+
+// methodsOf returns the methods that routes serve, in the order they first
+// appear, and for each the routes that serve it, in priority order: HEAD is
+// served by the routes registered for it, then by the GET routes.
+func methodsOf(routes []candidate) ([]string, map[string][]candidate) {
+	byMethod := map[string][]candidate{}
+	var methods []string
+	add := func(m string, cd candidate) {
+		if byMethod[m] == nil {
+			methods = append(methods, m)
+		}
+		byMethod[m] = append(byMethod[m], cd)
+	}
+	for _, cd := range routes {
+		for _, m := range cd.rt.methods {
+			add(m, cd)
+		}
+	}
+	for _, cd := range routes {
+		if cd.rt.serves(http.MethodGet) && !cd.rt.serves(http.MethodHead) {
+			add(http.MethodHead, cd)
+		}
+	}
+	for _, m := range methods {
+		slices.SortStableFunc(byMethod[m], func(x, y candidate) int {
+			switch {
+			case before(x.rt, y.rt, m):
+				return -1
+			case before(y.rt, x.rt, m):
+				return 1
+			}
+			return 0
+		})
+	}
+	return methods, byMethod
 }
 
 // before reports whether route x takes priority over y for method: for HEAD
