@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // A Converter turns one path parameter into a typed value. It is what the
@@ -178,6 +179,9 @@ type tail struct {
 	re     *regexp.Regexp // otherwise: one group per parameter, named t0, t1, ...
 	groups []int          // group index for each tail parameter
 	convs  []*converter
+	// static segments that are not valid UTF-8, and their group indexes
+	texts      []string
+	textGroups []int
 }
 
 // lookupConverter finds a converter by name; app-registered ones come first.
@@ -316,6 +320,13 @@ func buildTail(p *pattern, from int) (*tail, error) {
 	for _, seg := range rest {
 		switch seg.kind {
 		case segStatic, segLiteral:
+			if !utf8.ValidString(seg.text) {
+				// A regexp reads an invalid byte as U+FFFD: capture the
+				// segment and compare it after the match.
+				fmt.Fprintf(&re, "/(?P<s%d>[^/]*)", len(t.texts))
+				t.texts = append(t.texts, seg.text)
+				continue
+			}
 			re.WriteString("/" + regexp.QuoteMeta(seg.text))
 		case segParam, segPath:
 			fmt.Fprintf(&re, "/(?P<t%d>%s)", len(t.convs), seg.conv.pattern)
@@ -333,6 +344,9 @@ func buildTail(p *pattern, from int) (*tail, error) {
 	t.re = compiled
 	for i := range t.convs {
 		t.groups = append(t.groups, compiled.SubexpIndex(fmt.Sprintf("t%d", i)))
+	}
+	for i := range t.texts {
+		t.textGroups = append(t.textGroups, compiled.SubexpIndex(fmt.Sprintf("s%d", i)))
 	}
 	return t, nil
 }

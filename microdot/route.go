@@ -203,6 +203,11 @@ func (rt *route) match(ps httprouter.Params, vals []string, parsed []any, escape
 	if m == nil {
 		return false
 	}
+	for i, g := range t.textGroups {
+		if m[g] != t.texts[i] {
+			return false
+		}
+	}
 	for i, g := range t.groups {
 		x := m[g]
 		if escaped {
