@@ -179,6 +179,8 @@ type tail struct {
 	re     *regexp.Regexp // otherwise: one group per parameter, named t0, t1, ...
 	groups []int          // group index for each tail parameter
 	convs  []*converter
+	static bool   // the segments are static: the value must be text
+	text   string // segments joined, with their leading slashes
 	// static segments that are not valid UTF-8, and their group indexes
 	texts      []string
 	textGroups []int
@@ -315,6 +317,9 @@ func buildTail(p *pattern, from int) (*tail, error) {
 		t.conv = rest[0].conv
 		return t, nil
 	}
+	if t.text, t.static = staticText(rest); t.static {
+		return t, nil
+	}
 	var re strings.Builder
 	re.WriteString(`^`)
 	for _, seg := range rest {
@@ -366,6 +371,19 @@ func (p *pattern) kinds() []treeKind {
 		}
 	}
 	return out
+}
+
+// staticText returns the static segments segs as a path, and whether all of
+// them are static.
+func staticText(segs []segment) (string, bool) {
+	var b strings.Builder
+	for _, seg := range segs {
+		if seg.kind != segStatic && seg.kind != segLiteral {
+			return "", false
+		}
+		b.WriteString("/" + seg.text)
+	}
+	return b.String(), true
 }
 
 // treeKind is what the httprouter tree holds at one position of a pattern.

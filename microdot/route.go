@@ -175,6 +175,9 @@ func (rt *route) match(ps httprouter.Params, vals []string, parsed []any, escape
 		return false
 	}
 	v := ps[wi].Value
+	if t.static {
+		return v == t.text
+	}
 	if t.re == nil {
 		if t.simple == segPath {
 			v = strings.TrimPrefix(v, "/")
