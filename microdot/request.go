@@ -96,8 +96,10 @@ func (e *engine) release(req *Request) {
 	if req.body != nil {
 		req.body = nil
 	}
-	if req.path.node != nil || req.path.done {
+	if req.path.done {
 		req.path = pathInfo{}
+	} else {
+		req.path.node, req.path.tree = nil, nil
 	}
 	e.app.reqPool.Put(req)
 }
