@@ -1,6 +1,7 @@
 package microdot_test
 
 import (
+	"fmt"
 	"net/http"
 	"runtime"
 	"strings"
@@ -133,4 +134,19 @@ func TestAllowFromTheTree(t *testing.T) {
 		assert.Equal(t, tt.status, res.StatusCode, "%s %s", tt.method, tt.path)
 		assert.Equal(t, tt.allow, res.Header.Get("Allow"), "%s %s", tt.method, tt.path)
 	}
+}
+
+// The path parameters are on the embedded *http.Request too, so code written
+// for net/http reads them as it would under http.ServeMux.
+func ExampleRequest_PathValue() {
+	describe := func(r *http.Request) string {
+		return r.Pattern + ": id " + r.PathValue("id")
+	}
+	app := microdot.New()
+	app.Get("/users/<int:id>", func(req *microdot.Request) (*microdot.Response, error) {
+		return microdot.Text(req.PathValue("id") + " | " + describe(req.Request)), nil
+	})
+	fmt.Println(microdot.NewTestClient(app).Get("/users/42").Text())
+	// Output:
+	// 42 | /users/<int:id>: id 42
 }
