@@ -9,9 +9,10 @@ import (
 )
 
 // TestOneTree: a route set whose patterns disagree on segments is held by
-// one httprouter, each path found by one lookup in its method's tree, and
-// the routes that share a general path are its candidates, literal ones
-// first. Routes that conflict nowhere keep their own path.
+// one httprouter, each path found by one lookup in its method's tree (and in
+// the OPTIONS and anyMethod trees), with the values of the general path:
+// /users/new is found under /users/:p0. Routes that conflict nowhere keep
+// their own path (/hello, no values).
 func TestOneTree(t *testing.T) {
 	app := New()
 	for _, p := range []string{"/hello", "/users/<id>", "/users/new", "/users/<id>/posts", "/users/new/x", "/files/*f", "/files/readme"} {
