@@ -3,6 +3,7 @@ package microdot
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -235,7 +236,7 @@ func (e *engine) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawPath != "" {
 		// An escaped path (%2F, say) is looked up as routingPath makes it;
 		// the handles unescape the values.
-		if h, ps, _ := e.router.Lookup(r.Method, routingPath(r.URL.EscapedPath())); h != nil {
+		if h, ps, _ := e.router.Lookup(r.Method, treePath(r.URL)); h != nil {
 			h(w, r, ps)
 			return
 		}
@@ -290,11 +291,7 @@ func (e *engine) handlePath(n *node) httprouter.Handle {
 // notFound is httprouter's NotFound handler: the path is in no tree for the
 // request's method. The anyMethod tree says whether it is in another.
 func (e *engine) notFound(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
-	if r.URL.RawPath != "" {
-		path = routingPath(r.URL.EscapedPath())
-	}
-	if h, ps, _ := e.router.Lookup(anyMethod, path); h != nil {
+	if h, ps, _ := e.router.Lookup(anyMethod, treePath(r.URL)); h != nil {
 		h(w, r, ps)
 		return
 	}
@@ -486,6 +483,10 @@ func (r *Request) lookupPath() {
 		p.found, p.first, p.served = true, n.first, n.allow
 		return
 	}
+	if p.tree == nil {
+		// A Request kept after its request: the values are gone.
+		_, p.tree, _ = r.e.router.Lookup(anyMethod, treePath(r.URL))
+	}
 	escaped := r.URL.RawPath != ""
 	for _, cd := range n.routes {
 		if !cd.rt.match(p.tree, nil, nil, escaped) {
@@ -499,13 +500,17 @@ func (r *Request) lookupPath() {
 	p.served = withHead(p.served)
 }
 
+// leave drops the values of the lookup, which httprouter reuses once the
+// request ends; lookupPath looks the path up again if it needs them later.
+func (p *pathInfo) leave() { p.tree = nil }
+
 // Allow returns the methods that the routes matching the request's path
 // serve, whatever the request's own method: in registration order, with
 // HEAD when GET is served, and OPTIONS only when a route was registered for
 // it (the automatic OPTIONS reply adds it to its Allow header). It is empty
 // when no route matches. A CORS preflight handler uses it to allow exactly
-// the methods that the path serves. The slice is computed on the first call;
-// it must not be modified and is valid until the request ends.
+// the methods that the path serves. The slice is computed on the first call
+// and must not be modified.
 func (r *Request) Allow() []string {
 	r.lookupPath()
 	return r.path.served
@@ -515,6 +520,14 @@ func (e *engine) autoOptions(req *Request, c *chain, served []string) {
 	res := req.blank(http.StatusNoContent)
 	res.Header.Set("Allow", allowHeader(served))
 	e.finishError(req, c, res)
+}
+
+// treePath returns the path that u is looked up under.
+func treePath(u *url.URL) string {
+	if u.RawPath == "" {
+		return u.Path
+	}
+	return routingPath(u.EscapedPath())
 }
 
 // routingPath decodes the percent-escapes of an escaped path except those of

@@ -67,8 +67,8 @@ func TestMountHandlerPrefixMustBeStatic(t *testing.T) {
 }
 
 // TestFailedCandidateValuesDoNotLeak: what a custom converter made of a
-// value for a route that then failed to match is not kept: not by the
-// request of the route that serves it, nor by the pooled request after it.
+// value for a route that then failed to match is not kept by the request
+// that a later route serves, even when the Request outlives its request.
 func TestFailedCandidateValuesDoNotLeak(t *testing.T) {
 	type record struct {
 		name string
@@ -82,7 +82,9 @@ func TestFailedCandidateValuesDoNotLeak(t *testing.T) {
 		return r, nil
 	}})
 	app.Get("/o/<rec:r>/<int:n>", text("rec"))
+	var kept *microdot.Request
 	app.Get("/o/<a>/<b>", func(req *microdot.Request) (*microdot.Response, error) {
+		kept = req
 		return microdot.Text(req.PathValue("a") + " " + req.PathValue("b")), nil
 	})
 	c := microdot.NewTestClient(app)
@@ -90,6 +92,7 @@ func TestFailedCandidateValuesDoNotLeak(t *testing.T) {
 	require.Equal(t, "x abc", res.Text())
 	runtime.GC()
 	assert.Nil(t, made.Value(), "the record of the route that failed is still referenced")
+	assert.Equal(t, "x", kept.PathValue("a"), "the kept Request keeps its own values")
 
 	app = microdot.New()
 	app.Converter("rec", microdot.Converter{Parse: func(s string) (any, error) { return &record{name: s}, nil }})
@@ -134,6 +137,18 @@ func TestAllowFromTheTree(t *testing.T) {
 		assert.Equal(t, tt.status, res.StatusCode, "%s %s", tt.method, tt.path)
 		assert.Equal(t, tt.allow, res.Header.Get("Allow"), "%s %s", tt.method, tt.path)
 	}
+
+	// A Request kept after its request still answers Allow.
+	var kept *microdot.Request
+	app = microdot.New()
+	app.Get("/k/<int:id>", func(req *microdot.Request) (*microdot.Response, error) {
+		kept = req
+		return nil, nil
+	})
+	app.Post("/k/new", text("new"))
+	app.Delete("/k/<name>", text("delete"))
+	require.Equal(t, http.StatusNoContent, microdot.NewTestClient(app).Get("/k/7").StatusCode)
+	assert.Equal(t, []string{"GET", "DELETE", "HEAD"}, kept.Allow())
 }
 
 // The path parameters are on the embedded *http.Request too, so code written
