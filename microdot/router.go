@@ -277,14 +277,7 @@ func (e *engine) handle(n *node, cands []candidate) httprouter.Handle {
 // that no route of n serves.
 func (e *engine) handlePath(n *node) httprouter.Handle {
 	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-		req := e.acquire(w, r)
-		req.path.node, req.path.tree = n, ps
-		if r.Method == http.MethodOptions {
-			e.options(req)
-		} else {
-			e.refuse(req, nil)
-		}
-		e.release(req)
+		e.servePath(w, r, n, ps)
 	}
 }
 
@@ -295,7 +288,14 @@ func (e *engine) notFound(w http.ResponseWriter, r *http.Request) {
 		h(w, r, ps)
 		return
 	}
+	e.servePath(w, r, nil, nil)
+}
+
+// servePath answers an OPTIONS request, or a request that no route serves,
+// for the path at n (nil when the path is in no tree).
+func (e *engine) servePath(w http.ResponseWriter, r *http.Request, n *node, ps httprouter.Params) {
 	req := e.acquire(w, r)
+	req.path.node, req.path.tree = n, ps
 	if r.Method == http.MethodOptions {
 		e.options(req)
 	} else {
