@@ -65,7 +65,8 @@ type App struct {
 	converters converterSet
 	mountedIn  *App // set once this App is mounted: it is then frozen
 
-	eng atomic.Pointer[engine]
+	eng   atomic.Pointer[engine]
+	hosts atomic.Pointer[hostSet] // nil: every host is allowed (see host.go)
 
 	srv serverState
 }
@@ -80,7 +81,11 @@ func New() *App {
 
 // ServeHTTP dispatches r to the route that matches its path and method,
 // through the App's hooks and error handlers, and writes the response to w.
+// A request for a host that SetAllowedHosts does not allow gets 421 first.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.misdirected(w, r) {
+		return
+	}
 	e := a.eng.Load()
 	if e == nil {
 		e = a.build()
