@@ -265,47 +265,48 @@ func TestHandlerEndings(t *testing.T) {
 	}
 }
 
+// On Shutdown the client is told 1001 whether the handler waits in Receive
+// or returns as soon as its context is done, and Shutdown returns after the
+// handler.
 func TestShutdownClosesWith1001(t *testing.T) {
-	started, returned := make(chan struct{}), make(chan error, 1)
-	app, _ := newApp(websocket.Config{}, func(req *microdot.Request, ws *websocket.WebSocket) error {
-		close(started)
-		_, _, err := ws.Receive()
-		returned <- err
-		return nil
-	})
-	ws := dial(t, app)
-	<-started
-	got := make(chan error, 1)
-	go func() { _, _, err := ws.Receive(); got <- err }()
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	require.NoError(t, app.Shutdown(ctx))
-	select {
-	case err := <-returned:
-		assert.Error(t, err)
-	default:
-		t.Fatal("Shutdown returned before the handler")
+	tests := []struct {
+		name string
+		wait func(*microdot.Request, *websocket.WebSocket) error
+	}{
+		{"handler in Receive", func(_ *microdot.Request, ws *websocket.WebSocket) error {
+			_, _, err := ws.Receive()
+			return err
+		}},
+		{"handler returning at once", func(req *microdot.Request, _ *websocket.WebSocket) error {
+			<-req.Context().Done()
+			return nil
+		}},
 	}
-	err := recv(t, got, "the client was not told")
-	assert.Equal(t, 1001, websocket.CloseStatus(err), "got %v", err)
-}
-
-func TestShutdownClosesWith1001EvenWhenTheHandlerReturnsAtOnce(t *testing.T) {
-	started := make(chan struct{})
-	app, _ := newApp(websocket.Config{}, func(req *microdot.Request, ws *websocket.WebSocket) error {
-		close(started)
-		<-req.Context().Done() // returns as soon as the shutdown begins
-		return nil
-	})
-	ws := dial(t, app)
-	<-started
-	got := make(chan error, 1)
-	go func() { _, _, err := ws.Receive(); got <- err }()
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	require.NoError(t, app.Shutdown(ctx))
-	err := recv(t, got, "the client was not told")
-	assert.Equal(t, 1001, websocket.CloseStatus(err), "got %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			started, returned := make(chan struct{}), make(chan struct{})
+			app, _ := newApp(websocket.Config{}, func(req *microdot.Request, ws *websocket.WebSocket) error {
+				defer close(returned)
+				close(started)
+				tt.wait(req, ws)
+				return nil
+			})
+			ws := dial(t, app)
+			<-started
+			got := make(chan error, 1)
+			go func() { _, _, err := ws.Receive(); got <- err }()
+			ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+			defer cancel()
+			require.NoError(t, app.Shutdown(ctx))
+			select {
+			case <-returned:
+			default:
+				t.Fatal("Shutdown returned before the handler")
+			}
+			err := recv(t, got, "the client was not told")
+			assert.Equal(t, 1001, websocket.CloseStatus(err), "got %v", err)
+		})
+	}
 }
 
 func TestPingsKeepAnAnsweringClient(t *testing.T) {
