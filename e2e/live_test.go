@@ -111,9 +111,9 @@ func TestLiveDashboard(t *testing.T) {
 			chromedp.SetValue(chromedp.ID("height"), "240"),
 			chromedp.Click(chromedp.CSS("#settings-form button[type=submit]")))
 		wsTab.waitJS(t, wait, "the change was not applied", byID("settings-message")+`.dataset.state === "ok"`)
-		// The other dashboard, which did nothing, follows within the push
-		// (at once, not at its next poll: there is none).
-		sseTab.waitJS(t, 5*time.Second, "the other dashboard did not follow",
+		// The other dashboard, which did nothing, follows through the push
+		// (it polls nothing: see above).
+		sseTab.waitJS(t, wait, "the other dashboard did not follow",
 			byID("status-resolution")+`.textContent === "320x240" && `+
 				byID("width")+`.value === "320" && `+byID("height")+`.value === "240"`)
 		sseTab.waitJS(t, wait, "the other dashboard's stream did not follow",
