@@ -89,9 +89,15 @@ func (c Config) serve(req *microdot.Request, w http.ResponseWriter, r *http.Requ
 		lastID: r.Header.Get("Last-Event-ID")}
 	// A write blocked on a client that does not read fails as soon as the
 	// stream ends: a deadline in the past unblocks it.
-	unblock := context.AfterFunc(ctx, func() { s.rc.SetWriteDeadline(time.Now()) })
+	unblocked := make(chan struct{})
+	unblock := context.AfterFunc(ctx, func() {
+		defer close(unblocked)
+		s.rc.SetWriteDeadline(time.Now())
+	})
 	defer func() {
-		unblock()
+		if !unblock() {
+			<-unblocked // or its past deadline would land after the clearing below
+		}
 		s.rc.SetWriteDeadline(time.Time{}) // the connection may serve more requests
 	}()
 	if every := c.heartbeat(); every > 0 {
