@@ -161,7 +161,7 @@ func TestShutdownEndsStreams(t *testing.T) {
 		_, err := io.ReadAll(br)
 		rest <- err
 	}()
-	recv(t, rest, "the client's body to end")
+	assert.NoError(t, recv(t, rest, "the client's body to end"), "the stream ends cleanly")
 	assert.NoError(t, recv(t, served, "Serve to return"))
 }
 

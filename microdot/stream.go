@@ -35,7 +35,11 @@ func (e *engine) stream(req *Request, produce func(context.Context, io.Writer) e
 	// A Write blocked on a client that does not read must fail when the
 	// stream is cancelled (the client left, or Shutdown began): a deadline
 	// in the past unblocks it.
-	unblock := context.AfterFunc(ctx, sw.cut)
+	cut := make(chan struct{})
+	unblock := context.AfterFunc(ctx, func() {
+		defer close(cut)
+		sw.cut()
+	})
 	defer unblock() // also when produce panics
 	// Send the status and headers now, so the client sees the stream start.
 	sw.FlushError()
@@ -43,7 +47,9 @@ func (e *engine) stream(req *Request, produce func(context.Context, io.Writer) e
 	// The producer is done: the end of the stream is sent as any response's
 	// end is, bounded by the stall limit, so that a stream ended by
 	// Shutdown ends cleanly for a client that reads.
-	unblock()
+	if !unblock() {
+		<-cut // or the cut would land after it is lifted, and end the stream mid-chunk
+	}
 	sw.cutOff.Store(false)
 	if err != nil && ctx.Err() == nil {
 		e.app.logger().LogAttrs(req.Context(), slog.LevelWarn, "microdot: stream ended with an error",
