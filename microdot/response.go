@@ -152,7 +152,9 @@ func Stream(contentType string, produce func(ctx context.Context, w io.Writer) e
 // from the extension, Last-Modified, and support for Range and conditional
 // requests. A missing file or a directory is a 404, an unreadable file a 403.
 // The path is used as given: to serve files named by the client, use
-// [StaticFiles], which cannot escape its root.
+// [StaticFiles], which cannot escape its root. A ".gz" file is sent as what
+// it is, application/gzip; [SendFile] with Compressed sends it as what it
+// holds.
 func File(path string) *Response {
 	return &Response{StatusCode: http.StatusOK, kind: bodyFile, text: path}
 }
@@ -205,9 +207,23 @@ func (r *Response) SetCookie(c *http.Cookie) error {
 }
 
 // DeleteCookie tells the client to drop the cookie named name for path (""
-// means the current path), by sending it expired.
+// means the current path), by sending it expired. To send other attributes
+// with it (HttpOnly, Secure, SameSite, Domain), use ExpireCookie.
 func (r *Response) DeleteCookie(name, path string) error {
-	return r.SetCookie(&http.Cookie{Name: name, Path: path, MaxAge: -1, Expires: deleted})
+	return r.ExpireCookie(&http.Cookie{Name: name, Path: path})
+}
+
+// ExpireCookie tells the client to drop the cookie c names, by sending it
+// expired with c's attributes (Path, Domain, Secure, HttpOnly, SameSite,
+// Partitioned): Microdot's delete_cookie with keyword arguments. c's Value,
+// Expires and MaxAge are ignored; c itself is not changed.
+func (r *Response) ExpireCookie(c *http.Cookie) error {
+	if c == nil {
+		return errors.New("microdot: ExpireCookie: nil cookie")
+	}
+	expired := *c
+	expired.Value, expired.MaxAge, expired.Expires, expired.RawExpires = "", -1, deleted, ""
+	return r.SetCookie(&expired)
 }
 
 // adopt makes res the response being built: it is copied into the request's
