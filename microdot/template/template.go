@@ -15,12 +15,13 @@
 //		return pages.Render("index.html", map[string]any{"Name": "Ada"})
 //	})
 //
-// Every file is a page, named by its path under the root ("index.html",
-// "admin/users.html"), except the files whose name starts with '_': they
-// are layouts and partials, parsed into every page. Jinja's inheritance
-// becomes html/template's blocks: a layout _base.html holds
-// {{block "content" .}}{{end}}, and a page calls {{template "_base.html" .}}
-// and defines {{define "content"}}...{{end}}.
+// Every file is a template, named by its path under the root
+// ("index.html", "admin/users.html"), and every template can use the others.
+// Jinja's inheritance becomes html/template's blocks: a layout base.html
+// holds {{block "content" .}}{{end}}, and a page calls
+// {{template "base.html" .}} and defines {{define "content"}}...{{end}}.
+// Rendering a page uses that page's definitions, so several pages can define
+// "content" each their own way.
 //
 // [Templates.Render] answers a whole page; [Templates.Generate] streams it
 // as it is rendered (Microdot's generate). Errors name the template file
@@ -36,7 +37,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"slices"
 	"strings"
 
@@ -66,39 +66,40 @@ func ParseFS(fsys fs.FS, root string, funcs htmltemplate.FuncMap) (*Templates, e
 }
 
 func parse(fsys fs.FS, from string, funcs htmltemplate.FuncMap) (*Templates, error) {
-	var pages, layouts []string
+	var names []string
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			return err
-		case d.IsDir():
-			return nil
-		case strings.HasPrefix(path.Base(name), "_"):
-			layouts = append(layouts, name)
-		default:
-			pages = append(pages, name)
+		if err == nil && !d.IsDir() {
+			names = append(names, name)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("microdot/template: reading %s: %w", from, err)
 	}
-	if len(pages) == 0 {
+	if len(names) == 0 {
 		return nil, fmt.Errorf("microdot/template: no templates in %s", from)
 	}
-	base := htmltemplate.New("").Funcs(funcs)
-	for _, name := range layouts {
-		if err := parseFile(fsys, from, base, name); err != nil {
-			return nil, err
-		}
-	}
-	t := &Templates{from: from, pages: make(map[string]*htmltemplate.Template, len(pages))}
-	for _, name := range pages {
-		page, err := base.Clone()
+	texts := make(map[string]string, len(names))
+	all := htmltemplate.New("").Funcs(funcs)
+	for _, name := range names {
+		text, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("microdot/template: %w", err)
 		}
-		if err := parseFile(fsys, from, page, name); err != nil {
+		texts[name] = string(text)
+		if err := parseInto(all, from, name, texts[name]); err != nil {
+			return nil, err
+		}
+	}
+	t := &Templates{from: from, pages: make(map[string]*htmltemplate.Template, len(names))}
+	for _, name := range names {
+		// Each page is parsed again last into a copy of the whole set, so
+		// that its own {{define}}s win over those of the other files.
+		page, err := all.Clone()
+		if err == nil {
+			err = parseInto(page, from, name, texts[name])
+		}
+		if err != nil {
 			return nil, err
 		}
 		t.pages[name] = page
@@ -106,14 +107,10 @@ func parse(fsys fs.FS, from string, funcs htmltemplate.FuncMap) (*Templates, err
 	return t, nil
 }
 
-// parseFile parses the file name into set, as a template of that name.
-func parseFile(fsys fs.FS, from string, set *htmltemplate.Template, name string) error {
-	text, err := fs.ReadFile(fsys, name)
-	if err != nil {
-		return fmt.Errorf("microdot/template: %w", err)
-	}
+// parseInto parses text into set, as the template name.
+func parseInto(set *htmltemplate.Template, from, name, text string) error {
 	// Parse errors read "template: page.html:3: ...": the file and line.
-	if _, err := set.New(name).Parse(string(text)); err != nil {
+	if _, err := set.New(name).Parse(text); err != nil {
 		return fmt.Errorf("microdot/template: in %s: %w", from, err)
 	}
 	return nil

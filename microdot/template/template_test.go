@@ -4,6 +4,7 @@ import (
 	"context"
 	htmltemplate "html/template"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -22,7 +23,7 @@ var funcs = htmltemplate.FuncMap{"upper": strings.ToUpper}
 func TestParseDirAndRender(t *testing.T) {
 	pages, err := template.ParseDir("testdata/site", funcs)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"admin/users.html", "page1.html", "page2.html"}, pages.Names(), "layouts are not pages")
+	assert.Equal(t, []string{"admin/users.html", "base.html", "page1.html", "page2.html"}, pages.Names())
 
 	app := microdot.New()
 	app.Get("/<name>", func(req *microdot.Request) (*microdot.Response, error) {
@@ -39,6 +40,9 @@ func TestParseDirAndRender(t *testing.T) {
 	assert.Contains(t, res.Text(), "<title>&lt;Page 1&gt;</title>")
 	assert.Contains(t, res.Text(), "<h2>This is &lt;Page 1&gt;</h2>")
 	assert.NotContains(t, res.Text(), "no content")
+
+	res = c.Get("/base.html")
+	assert.Contains(t, res.Text(), "no content", "a layout renders too, with its defaults")
 
 	res = c.Get("/page2.html")
 	assert.Contains(t, res.Text(), "<h2>Second: &lt;Page 1&gt;</h2>&lt;PAGE 1&gt;", "each page has its own blocks")
@@ -70,9 +74,9 @@ func TestErrorsNameTemplateAndLine(t *testing.T) {
 			[]string{"broken.html:2", "in site"}},
 		{"unknown function", fstest.MapFS{"f.html": {Data: []byte("a\nb\n{{nosuch .}}")}},
 			[]string{"f.html:3", `"nosuch" not defined`}},
-		{"broken layout", fstest.MapFS{"_base.html": {Data: []byte("{{end}}")}, "p.html": {Data: []byte("p")}},
-			[]string{"_base.html:1"}},
-		{"no templates", fstest.MapFS{"_only_layout.html": {Data: []byte("x")}},
+		{"broken layout", fstest.MapFS{"base.html": {Data: []byte("{{end}}")}, "p.html": {Data: []byte("p")}},
+			[]string{"base.html:1"}},
+		{"no templates", fstest.MapFS{"site": {Mode: fs.ModeDir}},
 			[]string{"no templates in site"}},
 	}
 	for _, tt := range tests {
@@ -91,6 +95,10 @@ func TestErrorsNameTemplateAndLine(t *testing.T) {
 func prefixed(files fstest.MapFS) fstest.MapFS {
 	out := fstest.MapFS{}
 	for name, f := range files {
+		if name == "site" {
+			out[name] = f
+			continue
+		}
 		out["site/"+name] = f
 	}
 	return out
