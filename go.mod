@@ -14,3 +14,8 @@ require (
 	github.com/stretchr/testify v1.11.1
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+require (
+	github.com/kr/text v0.2.0 // indirect
+	go.uber.org/goleak v1.3.0
+)
