@@ -169,3 +169,29 @@ func TestGenerateStreams(t *testing.T) {
 	assert.True(t, strings.HasSuffix(string(rest), "<p>0</p>end"))
 	assert.Equal(t, 2000*len("<p>0</p>")+len("end"), len(first)+len(rest))
 }
+
+// Microdot's tests/test_jinja.py, ported: the same template through
+// render, render in an App and generate in an App.
+func TestMicrodotJinjaCases(t *testing.T) {
+	pages, err := template.ParseFS(fstest.MapFS{"hello.txt": {Data: []byte("Hello, {{.name}}!")}}, ".", nil)
+	require.NoError(t, err)
+	data := map[string]string{"name": "foo"}
+
+	var b strings.Builder
+	require.NoError(t, pages.Execute(&b, "hello.txt", data))
+	assert.Equal(t, "Hello, foo!", b.String())
+
+	app := microdot.New()
+	app.Get("/render", func(req *microdot.Request) (*microdot.Response, error) {
+		return pages.Render("hello.txt", data)
+	})
+	app.Get("/generate", func(req *microdot.Request) (*microdot.Response, error) {
+		return pages.Generate("hello.txt", data)
+	})
+	c := microdot.NewTestClient(app)
+	for _, path := range []string{"/render", "/generate"} {
+		res := c.Get(path)
+		assert.Equal(t, 200, res.StatusCode, path)
+		assert.Equal(t, "Hello, foo!", res.Text(), path)
+	}
+}
