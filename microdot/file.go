@@ -100,7 +100,6 @@ func (e *engine) sendGunzipped(req *Request, fb *fileBody, h http.Header, status
 	if err != nil {
 		e.app.logger().LogAttrs(req.Context(), slog.LevelError, "microdot: compressed file is not gzip",
 			slog.String("file", fb.name), slog.String("error", err.Error()))
-		req.unadopt() // none of the file's headers
 		req.plain500()
 		return
 	}
