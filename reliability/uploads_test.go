@@ -57,7 +57,9 @@ func TestUpload100MB(t *testing.T) {
 		}
 		return microdot.Text(fmt.Sprintf("%s %d", name, p.File.Size())), nil
 	})
-	ts := serve(t, app, nil)
+	// Generous on a busy machine, as a deployment taking large uploads
+	// over a slow network would set it.
+	ts := serve(t, app, func(srv *http.Server) { srv.ReadTimeout = 5 * time.Minute })
 	client := &http.Client{Timeout: 5 * time.Minute}
 	defer client.CloseIdleConnections()
 
