@@ -46,8 +46,9 @@ func (e *engine) stream(req *Request, produce func(context.Context, io.Writer) e
 	fw := &flushWriter{ctx: ctx, w: req.w, rc: http.NewResponseController(req.w), stall: e.app.streamStall()}
 	// A Write blocked on a client that does not read must fail when the
 	// stream is cancelled (the client left, or Shutdown began): a deadline
-	// in the past unblocks it.
-	unblock := context.AfterFunc(ctx, func() { fw.rc.SetWriteDeadline(time.Now()) })
+	// one second away unblocks it, yet leaves time for a Write in progress
+	// and the final chunk, even when this runs after the reset below.
+	unblock := context.AfterFunc(ctx, func() { fw.rc.SetWriteDeadline(time.Now().Add(time.Second)) })
 	defer func() {
 		unblock()
 		// No stale deadline on a connection that lives on (keep-alive).
