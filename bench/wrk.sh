@@ -106,6 +106,22 @@ awk -v base="$base" -v app="$app" -v list="${contenders[*]}" '
 		sort(v, n)
 		printf "%-40s %.3f  (%.3f-%.3f, n=%d)\n", label, median(v, n), v[1], v[n], n
 	}
+	function table(rr,   i, c, n, r, v) { # the ratios rr[round, name] of each contender, and the App over each peer
+		for (i = 1; i in names; i++) {
+			c = names[i]
+			if (c == base) continue
+			n = 0
+			for (r = 1; r <= rounds; r++) if ((r, c) in rr) v[++n] = rr[r, c]
+			if (n) show(c " / " base, v, n)
+		}
+		for (i = 1; i in names; i++) {
+			c = names[i]
+			if (c == base || c == app) continue
+			n = 0
+			for (r = 1; r <= rounds; r++) if ((r, c) in rr && (r, app) in rr) v[++n] = rr[r, app] / rr[r, c]
+			if (n) show(app " / " c, v, n)
+		}
+	}
 	END {
 		# ratio[round, name]: the run over the mean of the httprouter runs
 		# around it; all[name]: every run of name, for the median req/s.
@@ -132,34 +148,8 @@ awk -v base="$base" -v app="$app" -v list="${contenders[*]}" '
 			printf " %s %.0f;", c, median(v, count[c])
 		}
 		printf "\n\nthroughput ratio, paired (median, range)\n"
-		for (i = 1; i in names; i++) {
-			c = names[i]
-			if (c == base) continue
-			n = 0; delete v
-			for (r = 1; r <= rounds; r++) if ((r, c) in ratio) v[++n] = ratio[r, c]
-			if (n) show(c " / " base, v, n)
-		}
-		for (i = 1; i in names; i++) {
-			c = names[i]
-			if (c == base || c == app) continue
-			n = 0; delete v
-			for (r = 1; r <= rounds; r++) if ((r, c) in ratio && (r, app) in ratio) v[++n] = ratio[r, app] / ratio[r, c]
-			if (n) show(app " / " c, v, n)
-		}
+		table(ratio)
 		if (nn) show(base " / the " base " run before", noise, nn)
 		printf "\nrequests per CPU second of the server, paired (median, range)\n"
-		for (i = 1; i in names; i++) {
-			c = names[i]
-			if (c == base) continue
-			n = 0; delete v
-			for (r = 1; r <= rounds; r++) if ((r, c) in cpu) v[++n] = cpu[r, c]
-			if (n) show(c " / " base, v, n)
-		}
-		for (i = 1; i in names; i++) {
-			c = names[i]
-			if (c == base || c == app) continue
-			n = 0; delete v
-			for (r = 1; r <= rounds; r++) if ((r, c) in cpu && (r, app) in cpu) v[++n] = cpu[r, app] / cpu[r, c]
-			if (n) show(app " / " c, v, n)
-		}
+		table(cpu)
 	}' "$out"
