@@ -10,7 +10,7 @@
 #
 # with the other contenders in an order that rotates from round to round,
 # and a contender's ratio in a round is its throughput over the mean of its
-# two neighbours'. The script prints, over ROUNDS rounds (default 10), the
+# two neighbours'. The script prints, over ROUNDS rounds (default 20), the
 # median and the range of each contender's ratios to httprouter and of the
 # App's ratios to each peer (its ratio over theirs, round by round), with
 # the median requests per second. The ratio of one httprouter run to the
@@ -23,7 +23,7 @@
 #	REPORT_ONLY=1 ./wrk.sh        # the figures of the last run again
 #
 # wrk keeps CONNECTIONS (default 32) connections from THREADS (default 1)
-# threads for DURATION (default 2s) per run, after a warm-up of each
+# threads for DURATION (default 1s) per run, after a warm-up of each
 # server. The raw wrk output of every run is kept in wrk.out.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,7 +33,7 @@ contenders=("$base" "$app" gin chi echo)
 
 if [[ -z ${REPORT_ONLY:-} ]]; then
 	command -v wrk >/dev/null || { echo "wrk.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
-	rounds=${ROUNDS:-10} duration=${DURATION:-2s}
+	rounds=${ROUNDS:-20} duration=${DURATION:-1s}
 	wrkargs=(-t "${THREADS:-1}" -c "${CONNECTIONS:-32}")
 	dir=$(mktemp -d)
 	pids=()
