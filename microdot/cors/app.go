@@ -97,7 +97,7 @@ func (c *CORS) afterRequest(req *microdot.Request, res *microdot.Response) *micr
 		// the Vary that every origin-dependent response carries.
 		// The extension's own answers carry their Vary already.
 		if s.plainAny == nil && len(res.Header[hVary]) == 0 {
-			addVary(res.Header, "Origin", req.HeaderValues(1))
+			addVary(res.Header, "Origin", make([]string, 1))
 		}
 		return nil
 	}

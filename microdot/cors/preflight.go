@@ -43,20 +43,15 @@ func isPreflight(r *http.Request) bool {
 func IsPreflight(r *http.Request) bool { return isPreflight(r) }
 
 // appRequest is what the extension uses of the *microdot.Request it serves
-// in an App: the methods that the routes at its path serve, and header
-// values from the request's own slab. It is nil outside an App.
+// in an App: the methods that the routes at its path serve. It is nil
+// outside an App.
 type appRequest interface {
 	Allow() []string
-	HeaderValues(n int) []string
 }
 
 // values returns n strings for header values that belong to r's response
-// alone: from the App's request when there is one, else from the
-// extension's slabs.
-func (s *snapshot) values(n int, r *http.Request, app appRequest) []string {
-	if app != nil {
-		return app.HeaderValues(n)
-	}
+// alone, from the extension's slabs.
+func (s *snapshot) values(n int, r *http.Request, _ appRequest) []string {
 	return s.slabs.take(n, r)
 }
 
@@ -188,7 +183,7 @@ func (s *snapshot) refuse(h http.Header, r *http.Request, app appRequest, check,
 		s.logRefusal(r, check, why, value)
 	}
 	if app != nil {
-		addVary(h, s.refusedVary, app.HeaderValues(1))
+		addVary(h, s.refusedVary, s.values(1, r, app))
 	}
 	return http.StatusForbidden
 }
