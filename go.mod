@@ -14,3 +14,5 @@ require (
 	github.com/stretchr/testify v1.11.1
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+require golang.org/x/net v0.56.0 // indirect
