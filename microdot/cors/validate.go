@@ -22,15 +22,19 @@ func (ps *problems) add(policy, field, value, problem string) {
 	ps.errs = append(ps.errs, &ConfigError{Policy: policy, Field: field, Value: value, Problem: problem})
 }
 
-func (ps *problems) err() error { return joinBounded(ps.errs) }
+func (ps *problems) err() error { return joinBounded(ps.errs, nil) }
 
 // joinBounded joins at most maxReported of errs, followed by one error that
 // counts the rest, so that a hostile configuration gets a short report.
-func joinBounded(errs []error) error {
+// wrap, when not nil, turns that last error into the caller's type.
+func joinBounded(errs []error, wrap func(error) error) error {
 	if len(errs) <= maxReported {
 		return errors.Join(errs...)
 	}
 	more := fmt.Errorf("cors: ... and %d more problems", len(errs)-maxReported)
+	if wrap != nil {
+		more = wrap(more)
+	}
 	return errors.Join(append(errs[:maxReported:maxReported], more)...)
 }
 
