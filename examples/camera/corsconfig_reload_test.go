@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"math/rand/v2"
@@ -60,8 +59,8 @@ func TestCORSReloadUnderRewrites(t *testing.T) {
 	bad := unintended(intended)
 	path := filepath.Join(t.TempDir(), "cors.ini")
 	writeFile(t, path, versions[0])
-	var logs bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, nil))
+	var logs lockedLog
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	opts := corsOptions{file: path}
 	cfg, err := corsConfig(opts, nil, logger)
 	require.NoError(t, err)
@@ -132,8 +131,8 @@ func TestCORSReloadUnderRewrites(t *testing.T) {
 func TestCORSReloadCoalescesSignals(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cors.ini")
 	writeFile(t, path, strings.TrimSuffix(corsFile("https://cam.example.com"), "\n"))
-	var logs bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, nil))
+	var logs lockedLog
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	opts := corsOptions{file: path}
 	cfg, err := corsConfig(opts, nil, logger)
 	require.NoError(t, err)
