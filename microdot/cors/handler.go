@@ -45,14 +45,22 @@ func (hd *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(s.preflight(w.Header(), &q))
 		return
 	}
-	if s.actual(w.Header(), r) {
+	if s.plainAny != nil {
+		s.allowAny(w.Header(), r)
 		hd.next.ServeHTTP(w, r)
 		return
 	}
-	// Not allowed: whatever Access-Control-* header next sets is removed
-	// before the header is sent.
+	if p, ro := s.match(r); p != nil {
+		s.allow(w.Header(), r, p, &ro)
+		hd.next.ServeHTTP(w, r)
+		return
+	}
+	// Not allowed: only Vary, and whatever Access-Control-* header next
+	// sets is removed before the header is sent. The writer and the Vary
+	// value come out of one slab element.
 	sw := &hd.c.writers.take(1, r)[0]
 	sw.ResponseWriter = w
+	addVary(w.Header(), varyActual, sw.vary[:1:1])
 	hd.next.ServeHTTP(sw, r)
 	sw.strip()
 }
@@ -62,13 +70,19 @@ func (hd *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type stripWriter struct {
 	http.ResponseWriter
 	sent bool
+	vary [1]string // the response's Vary value, when it had none
 }
 
 func (sw *stripWriter) strip() {
-	if !sw.sent {
-		sw.sent = true
-		stripCORS(sw.Header())
+	if sw.sent {
+		return
 	}
+	sw.sent = true
+	h := sw.Header()
+	if len(h) == 1 && len(h[hVary]) > 0 {
+		return // nothing but Vary: the common case, with no map walk
+	}
+	stripCORS(h)
 }
 
 // WriteHeader strips the header, then writes it.

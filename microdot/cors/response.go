@@ -13,31 +13,52 @@ import (
 // Vary: Origin, and the caller strips any Access-Control-* header the
 // handler sets.
 func (s *snapshot) actual(h http.Header, r *http.Request) bool {
-	var f fields
-	if p := s.plainAny; p != nil {
-		f.add(hACAO, AnyOrigin)
-		if p.expose != "" {
-			f.add(hACEH, p.expose)
-		}
-		f.write(h, s.slabs, r)
+	if s.plainAny != nil {
+		s.allowAny(h, r)
 		return true
 	}
-	var p *policy
-	var ro origins.Request
-	if vals := r.Header[hOrigin]; len(vals) == 1 {
-		ro.Raw = vals[0]
-		p = s.selectPolicy(&ro, r.Method)
+	if p, ro := s.match(r); p != nil {
+		s.allow(h, r, p, &ro)
+		return true
 	}
-	if p != nil {
-		f.add(hACAO, p.allowOrigin(&ro))
-		if p.creds {
-			f.add(hACAC, "true")
-		}
-		if p.expose != "" {
-			f.add(hACEH, p.expose)
-		}
+	var f fields
+	f.add(hVary, varyActual)
+	f.write(h, s.slabs, r)
+	return false
+}
+
+// match returns the policy that allows r, an actual request, with r's
+// Origin, or nil.
+func (s *snapshot) match(r *http.Request) (*policy, origins.Request) {
+	vals := r.Header[hOrigin]
+	if len(vals) != 1 {
+		return nil, origins.Request{}
+	}
+	ro := origins.Request{Raw: vals[0]}
+	return s.selectPolicy(&ro, r.Method), ro
+}
+
+// allowAny writes the headers of a plain "*" policy, which go on every
+// response.
+func (s *snapshot) allowAny(h http.Header, r *http.Request) {
+	var f fields
+	f.add(hACAO, AnyOrigin)
+	if p := s.plainAny; p.expose != "" {
+		f.add(hACEH, p.expose)
+	}
+	f.write(h, s.slabs, r)
+}
+
+// allow writes the headers of a response to the origin ro, which p allows.
+func (s *snapshot) allow(h http.Header, r *http.Request, p *policy, ro *origins.Request) {
+	var f fields
+	f.add(hACAO, p.allowOrigin(ro))
+	if p.creds {
+		f.add(hACAC, "true")
+	}
+	if p.expose != "" {
+		f.add(hACEH, p.expose)
 	}
 	f.add(hVary, varyActual)
 	f.write(h, s.slabs, r)
-	return p != nil
 }
