@@ -59,7 +59,7 @@ func TestCORSReloadUnderRewrites(t *testing.T) {
 	bad := unintended(intended)
 	path := filepath.Join(t.TempDir(), "cors.ini")
 	writeFile(t, path, versions[0])
-	var logs lockedLog
+	var logs lockedBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	opts := corsOptions{file: path}
 	cfg, err := corsConfig(opts, nil, logger)
@@ -131,7 +131,7 @@ func TestCORSReloadUnderRewrites(t *testing.T) {
 func TestCORSReloadCoalescesSignals(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cors.ini")
 	writeFile(t, path, strings.TrimSuffix(corsFile("https://cam.example.com"), "\n"))
-	var logs lockedLog
+	var logs lockedBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	opts := corsOptions{file: path}
 	cfg, err := corsConfig(opts, nil, logger)
