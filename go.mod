@@ -15,4 +15,7 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
-require golang.org/x/net v0.56.0 // indirect
+// golang.org/x/net provides the Public Suffix List (publicsuffix) to the
+// CORS extension. v0.56.0 is the newest release that builds with go 1.25;
+// later ones require go 1.26.
+require golang.org/x/net v0.56.0
