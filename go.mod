@@ -16,6 +16,6 @@ require (
 )
 
 // golang.org/x/net provides the Public Suffix List (publicsuffix) to the
-// CORS extension. v0.56.0 is the newest release that builds with go 1.25;
-// later ones require go 1.26.
+// CORS extension. v0.56.0 builds with go 1.25, which this module keeps;
+// v0.62.0 requires go 1.26.
 require golang.org/x/net v0.56.0
