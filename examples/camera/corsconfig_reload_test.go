@@ -46,6 +46,53 @@ func unintended(intended []string) []string {
 	return out
 }
 
+// editInPlace rewrites the file at path in place with each of versions in
+// turn, for d, as an editor would: cut inside the origin line, with pauses
+// long enough for some reloads to go through.
+func editInPlace(t *testing.T, path string, versions []string, d time.Duration) {
+	deadline := time.Now().Add(d)
+	for i := 0; time.Now().Before(deadline); i++ {
+		text := versions[i%2]
+		at := strings.Index(text, "dashboard_origin = ") + len("dashboard_origin = https://cam.example.co")
+		rewriteInPlace(t, path, text, at+rand.IntN(20))
+		time.Sleep(time.Duration(rand.IntN(100)) * time.Millisecond)
+	}
+}
+
+// probeOrigins starts three goroutines that, until stop, send requests and
+// preflights from the origins bad and count those that are allowed.
+func probeOrigins(t *testing.T, wg *sync.WaitGroup, stop *atomic.Bool, client *microdot.TestClient, bad []string) (leaks, served *atomic.Int64) {
+	leaks, served = new(atomic.Int64), new(atomic.Int64)
+	for w := range 3 {
+		wg.Go(func() {
+			for i := w; !stop.Load(); i++ {
+				o := bad[i%len(bad)]
+				res := client.Get("/api/status", "Origin", o)
+				if res.Header.Get("Access-Control-Allow-Origin") != "" || allowed(client, o) {
+					leaks.Add(1)
+					t.Errorf("origin %q allowed", o)
+				}
+				served.Add(1)
+			}
+		})
+	}
+	return leaks, served
+}
+
+// signalBursts sends bursts of five signals on hup, 10 to 20 ms apart,
+// until stop.
+func signalBursts(stop *atomic.Bool, hup chan<- os.Signal) {
+	for !stop.Load() {
+		for range 5 {
+			select {
+			case hup <- os.Interrupt:
+			default:
+			}
+		}
+		time.Sleep(time.Duration(10+rand.IntN(10)) * time.Millisecond)
+	}
+}
+
 // TestCORSReloadUnderRewrites rewrites the CORS file in place, cutting the
 // origin line mid-word, while SIGHUPs arrive in bursts and requests from
 // origins that a truncated file would allow are served: none of them may
@@ -67,57 +114,22 @@ func TestCORSReloadUnderRewrites(t *testing.T) {
 	app, c, err := newAPIApp(NewCamera(DefaultSettings, "TEST"), NewAuth(testPassword, time.Hour), cfg, logger)
 	require.NoError(t, err)
 	client := microdot.NewTestClient(app)
-
 	ctx, cancel := context.WithCancel(context.Background())
 	hup := make(chan os.Signal, 1)
 	r := &corsReloader{cors: c, opts: opts, logger: logger, settle: 40 * time.Millisecond, quiet: 5 * time.Millisecond}
 	var wg sync.WaitGroup
-	wg.Go(func() { r.watch(ctx, hup) })
-
-	var leaks, served atomic.Int64
 	var stop atomic.Bool
-	for w := range 3 {
-		wg.Go(func() {
-			for i := w; !stop.Load(); i++ {
-				o := bad[i%len(bad)]
-				res := client.Get("/api/status", "Origin", o)
-				if res.Header.Get("Access-Control-Allow-Origin") != "" || allowed(client, o) {
-					leaks.Add(1)
-					t.Errorf("origin %q allowed", o)
-				}
-				served.Add(1)
-			}
-		})
-	}
-	wg.Go(func() {
-		for !stop.Load() {
-			for range 5 { // a burst
-				select {
-				case hup <- os.Interrupt:
-				default:
-				}
-			}
-			time.Sleep(time.Duration(10+rand.IntN(10)) * time.Millisecond)
-		}
-	})
+	t.Cleanup(func() { stop.Store(true); cancel(); wg.Wait() })
+	wg.Go(func() { r.watch(ctx, hup) })
+	leaks, served := probeOrigins(t, &wg, &stop, client, bad)
+	wg.Go(func() { signalBursts(&stop, hup) })
 
-	// The editor: rewrites cut inside the origin line, with pauses long
-	// enough for some reloads to go through.
-	deadline := time.Now().Add(1500 * time.Millisecond)
-	for i := 0; time.Now().Before(deadline); i++ {
-		text := versions[i%2]
-		at := strings.Index(text, "dashboard_origin = ") + len("dashboard_origin = https://cam.example.co")
-		rewriteInPlace(t, path, text, at+rand.IntN(20))
-		time.Sleep(time.Duration(rand.IntN(100)) * time.Millisecond)
-	}
+	editInPlace(t, path, versions, 1500*time.Millisecond)
 
 	// The last version, written whole, is put in force.
 	writeFile(t, path, versions[1])
 	hup <- os.Interrupt
 	require.Eventually(t, func() bool { return allowed(client, "https://cam.example.org:8443") }, 20*time.Second, 10*time.Millisecond)
-	stop.Store(true)
-	cancel()
-	wg.Wait()
 
 	assert.Zero(t, leaks.Load(), "responses to unintended origins")
 	assert.Positive(t, served.Load())
