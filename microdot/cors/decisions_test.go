@@ -22,12 +22,10 @@ var handlerCORS = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) 
 	w.Header().Set("X-Handler", "1")
 })
 
-// TestHandlerCORSHeadersStripped checks that a handler's own
-// Access-Control-* headers never reach a disallowed origin or a request
-// without Origin, whether the handler writes its header explicitly, writes
-// a body, flushes, or returns without writing.
-func TestHandlerCORSHeadersStripped(t *testing.T) {
-	writers := map[string]http.HandlerFunc{
+// corsWriters are handlers that set Access-Control-* headers and then send
+// them in each way a handler can.
+func corsWriters(t *testing.T) map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
 		"no write": handlerCORS,
 		"WriteHeader": func(w http.ResponseWriter, r *http.Request) {
 			handlerCORS(w, r)
@@ -42,6 +40,14 @@ func TestHandlerCORSHeadersStripped(t *testing.T) {
 			require.NoError(t, http.NewResponseController(w).Flush())
 		},
 	}
+}
+
+// TestHandlerCORSHeadersStripped checks that a handler's own
+// Access-Control-* headers never reach a disallowed origin or a request
+// without Origin, whether the handler writes its header explicitly, writes
+// a body, flushes, or returns without writing.
+func TestHandlerCORSHeadersStripped(t *testing.T) {
+	writers := corsWriters(t)
 	c := mustNew(t, cors.Config{AllowedOrigins: []string{"https://app.example"}, AllowCredentials: true})
 	for name, h := range writers {
 		for _, origin := range []string{"https://evil.com", ""} {
