@@ -1,6 +1,6 @@
 module github.com/microdot-go/microdot
 
-go 1.25.0
+go 1.26.0
 
 // httprouter is pinned to the last commit of its master branch (2024-01-30)
 // rather than to v1.3.0 (2019): master pools route parameters, so parameter
@@ -15,7 +15,11 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
-// golang.org/x/net provides the Public Suffix List (publicsuffix) to the
-// CORS extension. v0.56.0 builds with go 1.25, which this module keeps;
-// v0.62.0 requires go 1.26.
-require golang.org/x/net v0.56.0
+require (
+	github.com/golang-jwt/jwt/v5 v5.3.1
+	go.uber.org/goleak v1.3.0
+	golang.org/x/net v0.62.0
+	golang.org/x/time v0.16.0
+)
+
+require github.com/kr/text v0.1.0 // indirect

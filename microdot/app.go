@@ -16,10 +16,10 @@ import (
 // enough that a device with little memory is not exhausted by one client.
 const DefaultMaxBodyBytes = 1 << 20
 
-// DefaultStreamStallTimeout is how long a write of a streaming response may
-// block on a client that does not read, unless App.StreamStallTimeout says
+// DefaultWriteStallTimeout is how long the writing of a response may make no
+// progress, on a client that does not read, unless App.WriteStallTimeout says
 // otherwise.
-const DefaultStreamStallTimeout = 30 * time.Second
+const DefaultWriteStallTimeout = 30 * time.Second
 
 // An App holds routes, hooks and error handlers, and serves HTTP requests with
 // them. It is an [http.Handler]: it can be served by any [http.Server], wrapped
@@ -38,11 +38,16 @@ type App struct {
 	// Set it before the App serves its first request.
 	MaxBodyBytes int64
 
-	// StreamStallTimeout is how long one write of a streaming response may
-	// block on a client that does not read before the stream is ended, so
-	// that such clients cannot hold a connection and a goroutine forever.
-	// Zero means DefaultStreamStallTimeout; a negative value means no limit.
-	StreamStallTimeout time.Duration
+	// WriteStallTimeout bounds every response against a client that stops
+	// reading: when writing a response makes no progress for this long,
+	// the write fails and the connection is closed, so that such clients
+	// cannot hold connections, file descriptors and goroutines. A response
+	// that keeps being read may take as long as it needs: each write that
+	// makes progress extends the limit (a stream, a large file on a slow
+	// link). Zero means DefaultWriteStallTimeout; a negative value means no
+	// limit. It takes effect where the server supports write deadlines
+	// (net/http's does), whatever server serves the App.
+	WriteStallTimeout time.Duration
 
 	// Logger receives handler panics (with their stack), errors that become
 	// 500 responses and server errors. Nil means slog.Default(). Set it
@@ -60,8 +65,8 @@ type App struct {
 	converters converterSet
 	mountedIn  *App // set once this App is mounted: it is then frozen
 
-	eng     atomic.Pointer[engine]
-	reqPool sync.Pool
+	eng   atomic.Pointer[engine]
+	hosts atomic.Pointer[hostSet] // nil: every host is allowed (see host.go)
 
 	srv serverState
 }
@@ -76,7 +81,11 @@ func New() *App {
 
 // ServeHTTP dispatches r to the route that matches its path and method,
 // through the App's hooks and error handlers, and writes the response to w.
+// A request for a host that SetAllowedHosts does not allow gets 421 first.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.misdirected(w, r) {
+		return
+	}
 	e := a.eng.Load()
 	if e == nil {
 		e = a.build()
@@ -114,14 +123,14 @@ func (a *App) logger() *slog.Logger {
 	return slog.Default()
 }
 
-func (a *App) streamStall() time.Duration {
+func (a *App) writeStall() time.Duration {
 	switch {
-	case a.StreamStallTimeout == 0:
-		return DefaultStreamStallTimeout
-	case a.StreamStallTimeout < 0:
+	case a.WriteStallTimeout == 0:
+		return DefaultWriteStallTimeout
+	case a.WriteStallTimeout < 0:
 		return 0
 	}
-	return a.StreamStallTimeout
+	return a.WriteStallTimeout
 }
 
 func (a *App) maxBody() int64 {

@@ -58,11 +58,21 @@ type PanicError struct {
 // Error says that a panic happened and with what value.
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
+// The errors of the requests that the App refuses itself. They carry their
+// status text as the reason, so that an error handler can show it.
 var (
-	errNotFound         = &HTTPError{Status: http.StatusNotFound}
-	errMethodNotAllowed = &HTTPError{Status: http.StatusMethodNotAllowed}
-	errTooLarge         = &HTTPError{Status: http.StatusRequestEntityTooLarge}
+	errNotFound         = &HTTPError{Status: http.StatusNotFound, Reason: http.StatusText(http.StatusNotFound)}
+	errMethodNotAllowed = &HTTPError{Status: http.StatusMethodNotAllowed, Reason: http.StatusText(http.StatusMethodNotAllowed)}
+	// errTooLarge marks a declared Content-Length over the limit; fail
+	// replaces it with the 413 that states the limit.
+	errTooLarge = &HTTPError{Status: http.StatusRequestEntityTooLarge}
 )
+
+// tooLarge is the 413 of a body over limit bytes.
+func tooLarge(limit int64, err error) *HTTPError {
+	return &HTTPError{Status: http.StatusRequestEntityTooLarge,
+		Reason: fmt.Sprintf("request body larger than the limit of %d bytes", limit), Err: err}
+}
 
 // ErrorHandler turns an error into a response. It receives the error that a
 // handler or hook returned (an *HTTPError for 404, 405, 413 and Abort, a
@@ -131,7 +141,7 @@ func statusOf(err error) (int, string) {
 	}
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
-		return http.StatusRequestEntityTooLarge, http.StatusText(http.StatusRequestEntityTooLarge)
+		return http.StatusRequestEntityTooLarge, tooLarge(mb.Limit, nil).Reason
 	}
 	var be *BodyError
 	if errors.As(err, &be) {

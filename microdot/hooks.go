@@ -18,22 +18,22 @@ type Handler func(req *Request) (*Response, error)
 type BeforeFunc func(req *Request) (*Response, error)
 
 // AfterFunc may change res in place or return a replacement; nil keeps res.
-// In a hook, res.Header is never nil: it is the header map of the response
-// being written, with the handler's headers already in it.
+// res is the response the handler (or an earlier hook) returned, and
+// res.Header is never nil. A replacement is sent as it is.
 type AfterFunc func(req *Request, res *Response) *Response
 
 // An OptionsFunc answers OPTIONS requests before they reach routes,
 // BeforeRequest hooks or the automatic OPTIONS reply; CORS preflights are its
-// main use. res is a 204 No Content response with no body whose Header is the
-// header map of the response being written (never nil). [Request.Allow]
+// main use. res is a new 204 No Content response with no body and an empty
+// Header. [Request.Allow]
 // tells which methods the routes at the request's path serve (empty when no
 // route matches); the path is only matched if the function asks, so that a
 // request refused for another reason costs no lookup.
 //
 // The function returns true to send res, after changing its StatusCode and
 // Header as it likes; the response then goes through the AfterErrorRequest
-// hooks, as the automatic OPTIONS reply does. It returns false to decline, and
-// must then leave res untouched.
+// hooks, as the automatic OPTIONS reply does. It returns false to decline:
+// res is then dropped, with whatever the function set on it.
 type OptionsFunc func(req *Request, res *Response) bool
 
 // BeforeRequest adds f to the hooks that run, in registration order, after a
@@ -103,35 +103,42 @@ func (e *engine) run(req *Request, cd *candidate) {
 		res, err = cd.handler(req)
 	}
 	if err == nil {
-		res, err = req.adopt(res)
+		res, err = req.prepare(res)
+	}
+	if err == nil {
+		res, err = req.runAfter(&c.after, res)
+	}
+	if err == nil {
+		res, err = req.runAfter(&req.after, res)
 	}
 	if err != nil {
 		e.fail(req, c, err)
 		return
 	}
-	for _, f := range c.after {
-		if next := f(req, res); next != nil {
-			if res, err = req.adopt(next); err != nil {
-				e.fail(req, c, err)
-				return
-			}
-		}
-	}
-	for i := 0; i < len(req.after); i++ {
-		if next := req.after[i](req, res); next != nil {
-			if res, err = req.adopt(next); err != nil {
-				e.fail(req, c, err)
-				return
-			}
-		}
-	}
 	e.write(req, c, res)
+}
+
+// runAfter runs the after hooks hs on res and returns the response they
+// leave, prepared. The list may grow while it runs (a hook that adds a
+// request's after hook).
+func (r *Request) runAfter(hs *[]AfterFunc, res *Response) (*Response, error) {
+	for i := 0; i < len(*hs); i++ {
+		if next := (*hs)[i](r, res); next != nil {
+			var err error
+			if res, err = r.prepare(next); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return res, nil
 }
 
 // fail answers req with the error response for err, through the error
 // handlers and the AfterErrorRequest hooks.
 func (e *engine) fail(req *Request, c *chain, err error) {
-	req.unadopt()
+	if err == errTooLarge {
+		err = tooLarge(e.maxBody, nil)
+	}
 	res := e.errorResponse(req, c, err)
 	e.finishError(req, c, res)
 }
@@ -141,20 +148,14 @@ func (e *engine) fail(req *Request, c *chain, err error) {
 // a plain 500 (see panicked), without running the hooks again.
 func (e *engine) finishError(req *Request, c *chain, res *Response) {
 	req.erring = true
-	res, err := req.adopt(res)
+	res, err := req.prepare(res)
+	if err == nil {
+		res, err = req.runAfter(&c.afterError, res)
+	}
 	if err != nil {
 		e.log(req, "error response cannot be sent", err)
 		req.plain500()
 		return
-	}
-	for _, f := range c.afterError {
-		if next := f(req, res); next != nil {
-			if res, err = req.adopt(next); err != nil {
-				e.log(req, "error response cannot be sent", err)
-				req.plain500()
-				return
-			}
-		}
 	}
 	e.write(req, c, res)
 }

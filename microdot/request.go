@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
@@ -18,28 +19,28 @@ import (
 // matched route's parameters, parsed query arguments, body decoding, a
 // scratch space for hooks, and per-request after hooks.
 //
-// A Request is valid until its response has been written; the App reuses it
-// afterwards. A goroutine that outlives the handler must copy what it needs
-// (or use req.Request, the *http.Request, which is never reused).
+// Each request has a Request of its own, which does not change after the
+// request ends: a goroutine, a log buffer or a test may keep it and read its
+// fields, parameters and scratch values later. (The request's body and
+// response writer are done with by then, as in net/http.)
 type Request struct {
 	*http.Request
 
-	w         http.ResponseWriter
-	e         *engine
-	route     *route
-	ps        httprouter.Params // the values of a plain route, straight from httprouter
-	vals      []string          // the values of other routes, in the order of route.pattern.names
-	parsed    []any             // what converters made of vals (kept for custom ones)
-	args      url.Values
-	g         map[string]any
-	after     []AfterFunc
-	spare     Response  // the response for nil results and OPTIONS replies
-	probe     *probe    // created when the slow path first needs it
-	closer    io.Closer // a file being sent
-	adopted   *Response // the response whose headers are in the live map
-	adoptedCT []string  // the Content-Type it put there
-	body      []byte    // the body of the adopted response, when it is bytes (or encoded JSON)
-	slab      []string  // unused header values, see HeaderValues
+	w        http.ResponseWriter
+	e        *engine
+	route    *route
+	ps       httprouter.Params // the values of a plain route, straight from httprouter
+	vals     []string          // the values of other routes, in the order of route.pattern.names
+	parsed   []any             // what converters made of vals (kept for custom ones)
+	args     url.Values
+	g        map[string]any
+	after    []AfterFunc
+	probe    *probe    // created when the slow path first needs it
+	closer   io.Closer // a file being sent
+	prepared *Response // the response being built (see prepare)
+	body     []byte    // the body of the prepared response, when it is bytes or JSON
+	file     *Response // the prepared response, with its file opened, when it sends one
+	sw       stallWriter
 
 	path    pathInfo // filled in by lookupPath
 	started bool     // the response status has been written
@@ -47,17 +48,13 @@ type Request struct {
 }
 
 func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
-	req, _ := e.app.reqPool.Get().(*Request)
-	if req == nil {
-		req = &Request{}
-	}
-	req.Request, req.w, req.e = r, w, e
-	if len(req.vals) < e.maxParams {
+	req := &Request{Request: r, w: w, e: e}
+	if e.maxParams > 0 {
 		req.vals = make([]string, e.maxParams)
 		req.parsed = make([]any, e.maxParams)
 	}
 	// ContentLength is 0 exactly when there is no body (-1 when its length is
-	// unknown), which is cheaper to test than comparing Body with http.NoBody.
+	// unknown).
 	if r.ContentLength != 0 && r.Body != nil {
 		body := r.Body
 		if e.maxBody >= 0 {
@@ -68,39 +65,35 @@ func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
 	return req
 }
 
+// release ends the request: the file being sent is closed, and the values
+// of a plain route, which httprouter reuses for later requests, are copied,
+// so that a Request kept after its request still has them.
 func (e *engine) release(req *Request) {
 	if req.closer != nil {
 		req.closer.Close()
+		req.closer = nil
 	}
-	// Field by field: assigning a whole Request would copy the large probe
-	// and spare and cost write barriers on every request.
-	if req.ps == nil {
-		clear(req.vals)
-		clear(req.parsed)
+	if len(req.ps) > 0 {
+		vals := req.vals
+		if len(vals) < len(req.ps) {
+			vals = make([]string, len(req.ps))
+		}
+		for i, p := range req.ps {
+			vals[i] = p.Value
+		}
+		req.vals, req.ps = vals, nil
 	}
-	if len(req.after) > 0 {
-		clear(req.after)
-		req.after = req.after[:0]
+	req.prepared, req.body, req.file = nil, nil, nil
+}
+
+// writer returns the request's response writer, bounded against a client
+// that stops reading (see App.WriteStallTimeout).
+func (r *Request) writer() *stallWriter {
+	if r.sw.ResponseWriter == nil {
+		r.sw = stallWriter{ResponseWriter: r.w, rc: *http.NewResponseController(r.w), stall: r.e.app.writeStall()}
+		r.w = &r.sw
 	}
-	// req.spare is left as it is: the next request overwrites it whole.
-	req.Request, req.w, req.e, req.route, req.ps = nil, nil, nil, nil, nil
-	req.args, req.closer, req.started, req.adopted, req.adoptedCT = nil, nil, false, nil, nil
-	// The scratch map is kept for the next request, emptied, so that a hook
-	// that calls Set on every request allocates it once; one that grew
-	// large is dropped.
-	if len(req.g) > maxKeptScratch {
-		req.g = nil
-	} else if len(req.g) > 0 {
-		clear(req.g)
-	}
-	req.erring = false
-	if req.body != nil {
-		req.body = nil
-	}
-	if req.path.done {
-		req.path = pathInfo{}
-	}
-	e.app.reqPool.Put(req)
+	return &r.sw
 }
 
 // App returns the App that serves the request (the outermost one when Apps are mounted).
@@ -225,7 +218,7 @@ func (r *Request) DecodeJSON(v any) error {
 		if errors.Is(err, io.EOF) {
 			return &HTTPError{Status: http.StatusBadRequest, Reason: "empty JSON body", Err: err}
 		}
-		return bodyError(err, "malformed JSON body: "+err.Error())
+		return bodyError(err, jsonReason(err))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return bodyError(err, "the body holds more than one JSON value")
@@ -233,11 +226,68 @@ func (r *Request) DecodeJSON(v any) error {
 	return nil
 }
 
+// jsonReason says in JSON's terms what is wrong with a body that could not
+// be decoded: the field and the types for a value of the wrong type, the
+// syntax error otherwise.
+func jsonReason(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		want := jsonType(te.Type)
+		if te.Field == "" {
+			return fmt.Sprintf("malformed JSON body: expected %s, got %s", want, article(te.Value))
+		}
+		return fmt.Sprintf("field %q: expected %s, got %s", te.Field, want, article(te.Value))
+	}
+	return "malformed JSON body: " + strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// jsonType names the JSON type that decodes into a value of type t.
+func jsonType(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonType(t.Elem())
+	}
+	return "another value"
+}
+
+// article turns the JSON type that encoding/json reports ("number",
+// "string", "object", "array", "bool", or "number 1.5" for a number that
+// does not fit) into "a number", "an object" ...
+func article(jsonValue string) string {
+	name, _, _ := strings.Cut(jsonValue, " ")
+	switch name {
+	case "bool":
+		return "a boolean"
+	case "object", "array":
+		return "an " + name
+	case "":
+		return "another value"
+	}
+	if name == "number" && jsonValue != name {
+		return "the number " + strings.TrimPrefix(jsonValue, "number ")
+	}
+	return "a " + name
+}
+
 func bodyError(err error, reason string) error {
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
-		return &HTTPError{Status: http.StatusRequestEntityTooLarge,
-			Reason: fmt.Sprintf("request body larger than %d bytes", mb.Limit), Err: err}
+		return tooLarge(mb.Limit, err)
 	}
 	return &HTTPError{Status: http.StatusBadRequest, Reason: reason, Err: err}
 }
@@ -250,9 +300,6 @@ func (r *Request) Set(key string, v any) {
 	}
 	r.g[key] = v
 }
-
-// maxKeptScratch is the largest scratch map that a pooled request keeps.
-const maxKeptScratch = 32
 
 // Get returns the value stored under key with Set, and whether there is one.
 func (r *Request) Get(key string) (any, bool) {

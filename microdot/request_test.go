@@ -337,7 +337,7 @@ func TestMaxBodyBytes(t *testing.T) {
 		// Microdot's test_413: POST /foo with 17000 bytes is 413, not 404.
 		res := microdot.NewTestClient(app).Post("/foo", strings.Repeat("x", 17000))
 		assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
-		assert.Equal(t, http.StatusText(http.StatusRequestEntityTooLarge), res.Text())
+		assert.Equal(t, "request body larger than the limit of 16384 bytes", res.Text())
 	})
 
 	t.Run("over a real connection", func(t *testing.T) {

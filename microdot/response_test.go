@@ -14,9 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -761,69 +759,6 @@ func TestPanicAfterStreamStartedAbortsTheResponse(t *testing.T) {
 	assert.Equal(t, "ok", string(body), "the server keeps serving")
 }
 
-// TestSharedResponse: a Response built once may be returned by many
-// requests at once; the App and the hooks never change it.
-func TestSharedResponse(t *testing.T) {
-	shared := microdot.Text("pong").AddHeader("X-Multi", "a").AddHeader("X-Multi", "b").AddHeader("X-Multi", "c")
-	sharedJSON := microdot.JSON(map[string]int{"n": 1})
-	app := microdot.New()
-	app.AfterRequest(func(req *microdot.Request, res *microdot.Response) *microdot.Response {
-		id := req.URL.Query().Get("id")
-		res.Header.Add("X-Multi", id)
-		res.Header.Set("X-Id", id)
-		if req.URL.Query().Get("retype") != "" {
-			res.Header["Content-Type"][0] = "text/csv" // changes the live header map in place
-		}
-		res.StatusCode = 202
-		return nil
-	})
-	app.Get("/ping", func(*microdot.Request) (*microdot.Response, error) { return shared, nil })
-	app.Get("/json", func(*microdot.Request) (*microdot.Response, error) { return sharedJSON, nil })
-	c := microdot.NewTestClient(app)
-
-	res := c.Get("/ping?id=first&retype=1")
-	assert.Equal(t, "text/csv", res.Header.Get("Content-Type"))
-
-	var wg sync.WaitGroup
-	errs := make(chan string, 400)
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := 0; i < 50; i++ {
-				id := fmt.Sprintf("%d-%d", w, i)
-				for _, path := range []string{"/ping", "/json"} {
-					res := c.Get(path + "?id=" + id)
-					want := []string{"a", "b", "c", id}
-					if path == "/json" {
-						want = []string{id}
-					}
-					if got := res.Header.Values("X-Multi"); !slices.Equal(got, want) {
-						errs <- fmt.Sprintf("%s: X-Multi %q, want %q", path, got, want)
-					}
-					if ct := res.Header.Get("Content-Type"); ct == "text/csv" {
-						errs <- path + ": Content-Type changed by an earlier request's hook"
-					}
-					if res.StatusCode != 202 || res.Header.Get("X-Id") != id {
-						errs <- fmt.Sprintf("%s: %d %q", path, res.StatusCode, res.Header.Get("X-Id"))
-					}
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	close(errs)
-	for e := range errs {
-		t.Error(e)
-	}
-	assert.Equal(t, 200, shared.StatusCode, "the shared Response is unchanged")
-	assert.Equal(t, []string{"a", "b", "c"}, shared.Header.Values("X-Multi"))
-	assert.Empty(t, shared.Header.Get("X-Id"))
-	assert.Equal(t, "pong", c.Get("/ping?id=last").Text())
-	assert.Equal(t, "text/plain; charset=utf-8", c.Get("/ping?id=last").Header.Get("Content-Type"))
-	assert.Equal(t, `{"n":1}`, c.Get("/json?id=last").Text())
-}
-
 // TestFailedResponseLeaksNoHeaders: when a handler's response cannot be sent
 // (JSON that does not encode, a missing file), the error response carries
 // none of its headers.
@@ -867,37 +802,5 @@ func TestFailedResponseLeaksNoHeaders(t *testing.T) {
 			assert.Empty(t, res.Header.Values("Set-Cookie"))
 			assert.Equal(t, "text/plain; charset=utf-8", res.Header.Get("Content-Type"))
 		})
-	}
-}
-
-// TestHeaderValues checks that the slices HeaderValues hands out never
-// overlap, within a request or across requests, so that changing or
-// appending to one header value cannot reach another.
-func TestHeaderValues(t *testing.T) {
-	var kept [][]string
-	app := microdot.New()
-	app.Get("/", func(req *microdot.Request) (*microdot.Response, error) {
-		require.Empty(t, req.HeaderValues(0))
-		require.PanicsWithError(t, "microdot: HeaderValues: the count must not be negative", func() { req.HeaderValues(-1) })
-		for _, n := range []int{1, 2, 3, 1, 100} {
-			v := req.HeaderValues(n)
-			require.Len(t, v, n)
-			require.Equal(t, n, cap(v), "capped, so that an append reallocates")
-			for i := range v {
-				require.Empty(t, v[i], "fresh values are empty")
-				v[i] = fmt.Sprintf("%d/%d", len(kept), i)
-			}
-			kept = append(kept, v)
-		}
-		return nil, nil
-	})
-	c := microdot.NewTestClient(app)
-	for range 40 { // more than one slab's worth
-		require.Equal(t, http.StatusNoContent, c.Get("/").StatusCode)
-	}
-	for k, v := range kept {
-		for i := range v {
-			assert.Equal(t, fmt.Sprintf("%d/%d", k, i), v[i], "a later call overwrote an earlier value")
-		}
 	}
 }

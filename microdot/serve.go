@@ -17,7 +17,9 @@ import (
 // Timeouts and limits of the servers that NewServer and Run create. They keep
 // a slow or silent client from holding a connection forever (Microdot's
 // server has no read timeout at all). There is no write timeout, so that
-// long streams keep going; streams stop on Shutdown instead.
+// long streams keep going; a client that stops reading is bounded by
+// App.WriteStallTimeout instead (DefaultWriteStallTimeout), and streams stop
+// on Shutdown.
 const (
 	DefaultReadHeaderTimeout = 10 * time.Second
 	DefaultReadTimeout       = 60 * time.Second
@@ -55,9 +57,12 @@ func (s *serverState) closing() context.Context {
 // NewServer returns an *http.Server for a at addr with safe timeouts and
 // limits: a 10 s limit on reading request headers, 60 s on reading a whole
 // request, 120 s for idle keep-alive connections and 64 KiB of headers
-// (larger ones get 431). Use it to serve with TLS or on your own listener,
-// after changing what you need; Shutdown covers servers made here once they
-// serve.
+// (larger ones get 431). Writing has no overall limit, so that streams and
+// large downloads can take their time, but every response is bounded
+// against a client that stops reading: a write that makes no progress for
+// App.WriteStallTimeout (30 s by default) fails and the connection is
+// closed. Use it to serve with TLS or on your own listener, after changing
+// what you need; Shutdown covers servers made here once they serve.
 func (a *App) NewServer(addr string) *http.Server {
 	srv := &http.Server{
 		Addr:              addr,
@@ -82,8 +87,10 @@ func (a *App) NewServer(addr string) *http.Server {
 // Run serves a on addr (":8080", "127.0.0.1:5000") until SIGINT or SIGTERM
 // arrives or Shutdown is called, then shuts down gracefully: it stops
 // accepting connections, ends streaming responses, lets in-flight requests
-// finish for up to 30 seconds and returns nil. Any other failure (the address
-// is in use) is returned.
+// finish for up to 30 seconds (closing the connections still busy after
+// that) and returns nil. Any other failure (the address is in use) is
+// returned. Once listening, it logs the address it serves on (with the port
+// chosen for ":0") through the App's Logger.
 func (a *App) Run(addr string) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -94,6 +101,7 @@ func (a *App) Run(addr string) error {
 
 // Serve is Run on a listener that the caller opened.
 func (a *App) Serve(l net.Listener) error {
+	a.logger().Info("microdot: listening", slog.String("addr", l.Addr().String()))
 	srv := a.NewServer(l.Addr().String())
 	a.srv.mu.Lock()
 	if a.srv.pending {
@@ -127,18 +135,25 @@ func (a *App) Serve(l net.Listener) error {
 		a.logger().Info("microdot: shutting down", slog.String("signal", sig.String()))
 		ctx, cancel := context.WithTimeout(context.Background(), DefaultShutdownTimeout)
 		defer cancel()
-		err := a.Shutdown(ctx)
+		if err := a.Shutdown(ctx); err != nil {
+			// The grace period is over and Shutdown closed the
+			// connections still busy: the stop that was asked for.
+			a.logger().Warn("microdot: connections still busy after the grace period were closed",
+				slog.String("error", err.Error()))
+		}
 		<-served
-		return err
+		return nil
 	}
 }
 
 // Shutdown gracefully stops the servers that Run, Serve or NewServer made for
 // a: they stop accepting connections, streaming responses are told to end,
-// and Shutdown waits for in-flight requests until they finish or ctx ends. It
-// returns ctx's error in the latter case. Called while no server is serving
-// yet (right after go app.Serve(l)), it makes the next Serve or Run return
-// at once.
+// and Shutdown waits for in-flight requests until they finish or ctx ends.
+// In the latter case it closes the connections that are still busy (a
+// client that stops reading, a handler that does not return) and returns
+// ctx's error, so that it never takes longer than ctx allows and leaves no
+// connection behind. Called while no server is serving yet (right after go
+// app.Serve(l)), it makes the next Serve or Run return at once.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.srv.mu.Lock()
 	servers := a.srv.servers
@@ -163,6 +178,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	for _, srv := range servers {
 		if err := srv.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
+			srv.Close()
 		}
 	}
 	return errors.Join(errs...)

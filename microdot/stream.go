@@ -2,38 +2,25 @@ package microdot
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
-	"net/http"
-	"time"
 )
 
-// flushWriter sends every Write to the client at once.
+// flushWriter sends every Write of a stream to the client at once.
 type flushWriter struct {
-	ctx   context.Context
-	w     http.ResponseWriter
-	rc    *http.ResponseController
-	stall time.Duration // how long one Write may block
+	ctx context.Context
+	sw  *stallWriter
 }
 
 func (f *flushWriter) Write(p []byte) (int, error) {
 	if err := f.ctx.Err(); err != nil {
 		return 0, err
 	}
-	if f.stall > 0 {
-		// A client that stops reading must not hold the producer (and
-		// the connection) forever: the Write fails after the stall limit.
-		f.rc.SetWriteDeadline(time.Now().Add(f.stall))
-	}
-	n, err := f.w.Write(p)
+	n, err := f.sw.Write(p)
 	if err != nil {
 		return n, err
 	}
-	if err := f.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		return n, err
-	}
-	return n, nil
+	return n, f.sw.FlushError()
 }
 
 // stream runs a Stream response's producer until it returns, the client goes
@@ -43,19 +30,22 @@ func (e *engine) stream(req *Request, produce func(context.Context, io.Writer) e
 	defer cancel()
 	stop := context.AfterFunc(e.app.shutdownContext(), cancel)
 	defer stop()
-	fw := &flushWriter{ctx: ctx, w: req.w, rc: http.NewResponseController(req.w), stall: e.app.streamStall()}
+	sw := req.writer()
+	fw := &flushWriter{ctx: ctx, sw: sw}
 	// A Write blocked on a client that does not read must fail when the
 	// stream is cancelled (the client left, or Shutdown began): a deadline
 	// in the past unblocks it.
-	unblock := context.AfterFunc(ctx, func() { fw.rc.SetWriteDeadline(time.Now()) })
-	defer func() {
-		unblock()
-		// No stale deadline on a connection that lives on (keep-alive).
-		fw.rc.SetWriteDeadline(time.Time{})
-	}()
+	unblock := context.AfterFunc(ctx, sw.cut)
+	defer unblock() // also when produce panics
 	// Send the status and headers now, so the client sees the stream start.
-	fw.rc.Flush()
-	if err := produce(ctx, fw); err != nil && ctx.Err() == nil {
+	sw.FlushError()
+	err := produce(ctx, fw)
+	// The producer is done: the end of the stream is sent as any response's
+	// end is, bounded by the stall limit, so that a stream ended by
+	// Shutdown ends cleanly for a client that reads.
+	unblock()
+	sw.cutOff.Store(false)
+	if err != nil && ctx.Err() == nil {
 		e.app.logger().LogAttrs(req.Context(), slog.LevelWarn, "microdot: stream ended with an error",
 			slog.String("path", req.URL.Path), slog.String("error", err.Error()))
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/microdot-go/microdot/microdot"
 	"github.com/microdot-go/microdot/microdot/cors"
+	"github.com/microdot-go/microdot/microdot/csrf"
 )
 
 // version is the camera firmware's version, as /api/status reports it.
@@ -52,9 +53,9 @@ func newAPIApp(cam *Camera, auth *Auth, cfg cors.Config, logger *slog.Logger) (*
 	app.Get("/api/stream", a.stream)
 	app.Get("/api/settings", a.getSettings)
 	app.Put("/api/settings", auth.requireAuth(a.putSettings))
-	app.Post("/api/login", auth.login)
-	app.Post("/api/logout", auth.logout)
-	app.Get("/api/session", auth.session)
+	app.Post("/api/login", auth.handleLogin)
+	app.Post("/api/logout", auth.handleLogout)
+	app.Get("/api/session", auth.handleSession)
 
 	// Every error is JSON, as the dashboard expects: 400, 401, 404, 405,
 	// 413, 415 and any other Abort.
@@ -77,6 +78,12 @@ func newAPIApp(cam *Camera, auth *Auth, cfg cors.Config, logger *slog.Logger) (*
 	// dashboard can read a 401 or a 400 and show why its call failed.
 	c, err := cors.New(app, cfg)
 	if err != nil {
+		return nil, nil, err
+	}
+	// Cross-site writes are refused: a page on another site cannot change
+	// the settings or log in, even with the visitor's cookie; the origins
+	// that the CORS policy lists (the dashboard) are trusted.
+	if _, err := csrf.New(app, c); err != nil {
 		return nil, nil, err
 	}
 	return app, c, nil

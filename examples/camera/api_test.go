@@ -38,7 +38,7 @@ type testCamera struct {
 func newTestCamera(t *testing.T) *testCamera {
 	t.Helper()
 	cam := NewCamera(DefaultSettings, "TEST CAMERA")
-	app, c, err := newAPIApp(cam, NewAuth(testPassword, time.Hour), flagCORSConfig([]string{testDashboard}), slog.New(slog.DiscardHandler))
+	app, c, err := newAPIApp(cam, newTestAuth(t, testPassword), flagCORSConfig([]string{testDashboard}), slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -53,6 +53,14 @@ func newTestCamera(t *testing.T) *testCamera {
 	client := microdot.NewTestClient(app)
 	client.BaseURL = testAPI
 	return &testCamera{client: client, cam: cam, cors: c}
+}
+
+// newTestAuth returns the camera's Auth for password, with a random key.
+func newTestAuth(t *testing.T, password string) *Auth {
+	t.Helper()
+	a, err := NewAuth(password, time.Hour, "", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	return a
 }
 
 // login logs tc's client in (the cookie goes to its jar) and returns the

@@ -111,7 +111,7 @@ func TestCORSReloadUnderRewrites(t *testing.T) {
 	opts := corsOptions{file: path}
 	cfg, err := corsConfig(opts, nil, logger)
 	require.NoError(t, err)
-	app, c, err := newAPIApp(NewCamera(DefaultSettings, "TEST"), NewAuth(testPassword, time.Hour), cfg, logger)
+	app, c, err := newAPIApp(NewCamera(DefaultSettings, "TEST"), newTestAuth(t, testPassword), cfg, logger)
 	require.NoError(t, err)
 	client := microdot.NewTestClient(app)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -148,7 +148,7 @@ func TestCORSReloadCoalescesSignals(t *testing.T) {
 	opts := corsOptions{file: path}
 	cfg, err := corsConfig(opts, nil, logger)
 	require.NoError(t, err)
-	_, c, err := newAPIApp(NewCamera(DefaultSettings, "TEST"), NewAuth(testPassword, time.Hour), cfg, logger)
+	_, c, err := newAPIApp(NewCamera(DefaultSettings, "TEST"), newTestAuth(t, testPassword), cfg, logger)
 	require.NoError(t, err)
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/microdot-go/microdot/microdot"
 	"github.com/microdot-go/microdot/microdot/cors"
@@ -53,7 +52,7 @@ func TestShippedCORSFile(t *testing.T) {
 	assert.Equal(t, 600, p.MaxAge)
 
 	cam := NewCamera(DefaultSettings, "TEST")
-	app, _, err := newAPIApp(cam, NewAuth(testPassword, time.Hour), cfg, slog.New(slog.DiscardHandler))
+	app, _, err := newAPIApp(cam, newTestAuth(t, testPassword), cfg, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	client := microdot.NewTestClient(app)
 	assert.True(t, allowed(client, "http://127.0.0.1:8081"))
@@ -88,11 +87,11 @@ func TestCORSConfigFromFlags(t *testing.T) {
 	// A plain-http LAN origin with credentials needs the explicit flag.
 	cfg, err = corsConfig(corsOptions{origins: "http://192.168.1.20:8081"}, nil, nil)
 	require.NoError(t, err)
-	_, _, err = newAPIApp(NewCamera(DefaultSettings, "T"), NewAuth("x", time.Hour), cfg, nil)
+	_, _, err = newAPIApp(NewCamera(DefaultSettings, "T"), newTestAuth(t, "x"), cfg, nil)
 	assert.ErrorContains(t, err, "DangerouslyAllowInsecureOrigins")
 	cfg, err = corsConfig(corsOptions{origins: "http://192.168.1.20:8081", insecure: true}, nil, nil)
 	require.NoError(t, err)
-	_, _, err = newAPIApp(NewCamera(DefaultSettings, "T"), NewAuth("x", time.Hour), cfg, nil)
+	_, _, err = newAPIApp(NewCamera(DefaultSettings, "T"), newTestAuth(t, "x"), cfg, nil)
 	assert.NoError(t, err)
 }
 
@@ -111,7 +110,7 @@ func TestCORSReloadThroughUpdate(t *testing.T) {
 	require.NoError(t, err)
 
 	cam := NewCamera(DefaultSettings, "TEST")
-	app, c, err := newAPIApp(cam, NewAuth(testPassword, time.Hour), cfg, logger)
+	app, c, err := newAPIApp(cam, newTestAuth(t, testPassword), cfg, logger)
 	require.NoError(t, err)
 	client := microdot.NewTestClient(app)
 	assert.True(t, allowed(client, first))

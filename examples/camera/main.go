@@ -21,6 +21,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/microdot-go/microdot/microdot"
 )
 
 // shutdownTimeout bounds the graceful shutdown: requests still running
@@ -50,6 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	apiAddr := fs.String("api", "127.0.0.1:8080", "`address` of the camera API (port 0 picks a free port)")
 	dashAddr := fs.String("dashboard", "127.0.0.1:8081", "`address` of the dashboard page (port 0 picks a free port)")
 	password := fs.String("password", "", "the password that allows settings changes (default $CAMERA_PASSWORD, or \"camera\")")
+	hosts := fs.String("allowed-hosts", "", "comma-separated host `names` (or addresses) that the camera answers to beside its listen address, localhost and loopback, such as camera.local; requests for other hosts get 421 (the defence against DNS rebinding)")
 	var co corsOptions
 	fs.StringVar(&co.origins, "cors-origin", "", "comma-separated `origins` allowed to call the API with credentials (default: the dashboard's origin)")
 	fs.StringVar(&co.file, "cors-config", "", "read the CORS policy from `file`, in wsgicors's keyword format; SIGHUP reloads it")
@@ -71,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*password = os.Getenv("CAMERA_PASSWORD")
 	}
 	if *password == "" {
-		*password = "camera"
+		*password = defaultPassword
 	}
 	level := slog.LevelInfo
 	if *verbose {
@@ -105,12 +108,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cam := NewCamera(DefaultSettings, "MICRODOT CAMERA")
-	auth := NewAuth(*password, 12*time.Hour)
+	auth, err := NewAuth(*password, 12*time.Hour, os.Getenv("CAMERA_SECRET_KEY"), logger)
+	if err != nil {
+		return fmt.Errorf("$CAMERA_SECRET_KEY: %w", err)
+	}
 	apiApp, c, err := newAPIApp(cam, auth, corsCfg, logger)
 	if err != nil {
 		return fmt.Errorf("CORS policy: %w", err)
 	}
 	dashApp := newDashboardApp(apiOriginFor(apiLn.Addr()), logger)
+	allowed := allowedHosts([]net.Addr{apiLn.Addr(), dashLn.Addr()}, splitList(*hosts))
+	for _, app := range []*microdot.App{apiApp, dashApp} {
+		if err := app.SetAllowedHosts(allowed...); err != nil {
+			return fmt.Errorf("-allowed-hosts: %w", err)
+		}
+	}
+	warnIfExposed(stderr, logger, apiLn.Addr(), *password)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

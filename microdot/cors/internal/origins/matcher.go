@@ -133,3 +133,13 @@ func (m *Matcher) matchSub(o Origin) bool {
 	}
 	return false
 }
+
+// MatchListed reports whether the request's Origin value is named by a
+// pattern: exactly, with any port, or under a subdomain pattern. "*" and
+// "copy", which stand for any site, name nothing.
+func (m *Matcher) MatchListed(ro *Request) bool {
+	named := *m
+	named.any, named.reflect = false, false
+	named.parse = m.anyPort != nil || m.sub != nil
+	return named.Match(ro)
+}

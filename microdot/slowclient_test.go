@@ -1,0 +1,157 @@
+package microdot_test
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/microdot-go/microdot/microdot"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// smallBuffers shrinks the send buffer of every accepted connection, so that
+// a few responses fill it, as many slow clients fill a small device's memory.
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(4 << 10)
+	}
+	return c, err
+}
+
+// slowReaders serves app with NewServer and opens n connections that send
+// pipelined requests for a large response and never read. It returns once
+// the server is serving all n; the returned channel is closed once the
+// server has closed them all.
+func slowReaders(t *testing.T, app *microdot.App, n int) (addr string, allClosed <-chan struct{}, served <-chan error) {
+	t.Helper()
+	big := []byte(strings.Repeat("x", 256<<10))
+	app.Get("/big", func(*microdot.Request) (*microdot.Response, error) {
+		return microdot.Bytes("application/octet-stream", big), nil
+	})
+	app.Get("/small", text("small"))
+
+	var mu sync.Mutex
+	slow := map[string]bool{}
+	active := map[string]bool{}
+	left := n
+	done, serving := make(chan struct{}), make(chan struct{})
+	l := smallBuffers{listen(t)}
+	srv := app.NewServer(l.Addr().String())
+	srv.ConnState = func(c net.Conn, s http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		if s == http.StateActive && slow[c.RemoteAddr().String()] && !active[c.RemoteAddr().String()] {
+			if active[c.RemoteAddr().String()] = true; len(active) == n {
+				close(serving)
+			}
+		}
+		if s != http.StateClosed {
+			return
+		}
+		if slow[c.RemoteAddr().String()] {
+			delete(slow, c.RemoteAddr().String())
+			if left--; left == 0 {
+				close(done)
+			}
+		}
+	}
+	errs := make(chan error, 1)
+	go func() { errs <- srv.Serve(l) }()
+	addr = l.Addr().String()
+	waitServing(t, addr)
+
+	pipelined := strings.Repeat("GET /big HTTP/1.1\r\nHost: camera\r\n\r\n", 16)
+	for range n {
+		conn, err := net.DialTimeout("tcp", addr, waitFor)
+		require.NoError(t, err)
+		t.Cleanup(func() { conn.Close() })
+		require.NoError(t, conn.(*net.TCPConn).SetReadBuffer(4<<10))
+		mu.Lock()
+		slow[conn.LocalAddr().String()] = true
+		mu.Unlock()
+		_, err = conn.Write([]byte(pipelined))
+		require.NoError(t, err)
+	}
+	closed(t, serving, "the server to serve every slow client")
+	return addr, done, errs
+}
+
+// TestClientsThatStopReadingAreClosed: connections whose client sends
+// requests and never reads the responses are closed once a write has made
+// no progress for WriteStallTimeout, while other clients are served.
+func TestClientsThatStopReadingAreClosed(t *testing.T) {
+	app := quietApp()
+	app.WriteStallTimeout = 300 * time.Millisecond
+	addr, allClosed, served := slowReaders(t, app, 40)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		assert.NoError(t, app.Shutdown(ctx))
+		assert.ErrorIs(t, recv(t, served, "Serve to return"), http.ErrServerClosed)
+	}()
+
+	hc := client(t)
+	for range 5 {
+		res, err := hc.Get("http://" + addr + "/small")
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, http.StatusOK, res.StatusCode)
+	}
+	closed(t, allClosed, "the server to close the connections of clients that do not read")
+	res, err := hc.Get("http://" + addr + "/small")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+}
+
+// TestShutdownWithClientsThatStopReading: Shutdown returns when its context
+// ends, and closes the connections that were still waiting for clients that
+// do not read, instead of leaving them behind.
+func TestShutdownWithClientsThatStopReading(t *testing.T) {
+	app := quietApp()
+	app.WriteStallTimeout = time.Hour
+	_, allClosed, served := slowReaders(t, app, 40)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- app.Shutdown(ctx) }()
+	assert.ErrorIs(t, recv(t, stopped, "Shutdown to return"), context.DeadlineExceeded)
+	closed(t, allClosed, "Shutdown to close the connections of clients that do not read")
+	assert.ErrorIs(t, recv(t, served, "Serve to return"), http.ErrServerClosed)
+}
+
+// TestRunLogsItsAddress: Run says where it listens, with the port that the
+// system chose for ":0", through the App's Logger.
+func TestRunLogsItsAddress(t *testing.T) {
+	app, logs := loggedApp()
+	done := make(chan error, 1)
+	go func() { done <- app.Run("127.0.0.1:0") }()
+	var addr string
+	require.Eventually(t, func() bool {
+		for line := range strings.Lines(logs.String()) {
+			var entry struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "microdot: listening" {
+				addr = entry.Addr
+				return true
+			}
+		}
+		return false
+	}, waitFor, 10*time.Millisecond)
+	require.NotEqual(t, "127.0.0.1:0", addr)
+	res, err := client(t).Get("http://" + addr + "/")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+	require.NoError(t, app.Shutdown(context.Background()))
+	assert.NoError(t, recv(t, done, "Run to return"))
+}
