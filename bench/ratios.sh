@@ -50,6 +50,8 @@ awk '
 			ratio("Benchmark" c "/microdot-hooks", "Benchmark" c "/gin", c ": App with hooks / gin")
 			ratio("Benchmark" c "/microdot-hooks", "Benchmark" c "/httprouter", c ": App with hooks / httprouter")
 		}
+		ratio("BenchmarkRouteSet/conflicting", "BenchmarkRouteSet/plain", "RouteSet GET /hello: beside /users/new etc. / without")
+		ratio("BenchmarkRouteSet/param-conflicting", "BenchmarkRouteSet/param-plain", "RouteSet GET /users/42: beside /users/new etc. / without")
 		ratio("BenchmarkStatic/microdot-hooks-shared", "BenchmarkStatic/gin", "Static: App with hooks, shared Response / gin")
 		split("non-CORS actual-allowed preflight-3-headers preflight-disallowed-origin preflight-1000-names", cors, " ")
 		for (k = 1; k in cors; k++) {

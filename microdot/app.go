@@ -219,12 +219,18 @@ func (a *App) mount(prefix string, sub *App, local bool) {
 // route: BeforeRequest hooks run first and may answer in its place, and
 // AfterRequest hooks run before h writes, so the headers they set (CORS
 // headers, for one) are already in place when h starts.
+//
+// prefix must be static: "/x/<id>" panics, since no fixed prefix could be
+// stripped. A handler that needs a parameter is registered as a route
+// ("/x/<id>/<path:rest>"), and reads it with [http.Request.PathValue].
 func (a *App) MountHandler(prefix string, h http.Handler) {
 	if h == nil {
 		panic("microdot: MountHandler needs a non-nil handler")
 	}
-	if prefix == "" || prefix[0] != '/' || strings.HasSuffix(prefix, "/") {
-		panic(fmt.Sprintf("microdot: mount prefix %q must start with '/' and must not end with '/'", prefix))
+	if prefix == "" || prefix[0] != '/' || strings.HasSuffix(prefix, "/") || strings.ContainsAny(prefix, "<>:*?#") {
+		panic(fmt.Sprintf("microdot: MountHandler prefix %q must start with '/', must not end with '/' and must be static, "+
+			"because the prefix is stripped as http.StripPrefix does; for a parameter, register a route such as %q",
+			prefix, "/x/<id>/<path:rest>"))
 	}
 	strip := http.StripPrefix(prefix, h)
 	serve := func(req *Request) (*Response, error) {

@@ -3,8 +3,10 @@ package microdot
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // A Converter turns one path parameter into a typed value. It is what the
@@ -61,6 +63,8 @@ var (
 	stringConverter = &converter{name: "string", pattern: `[^/]+`, check: nonEmpty}
 	pathConverter   = &converter{name: "path", pattern: `.+`, check: nonEmpty, slashes: true}
 	intConverter    = &converter{name: "int", pattern: `-?[0-9]+`, check: isInt, parse: parseInt}
+	// anyConverter takes what an httprouter catch-all captured, as it is.
+	anyConverter = &converter{name: "*", pattern: `/.*`}
 )
 
 func builtinConverter(name string) *converter {
@@ -160,7 +164,6 @@ type pattern struct {
 	source   string
 	segments []segment
 	names    []string // parameter names, in order
-	shape    string   // the httprouter path that finds candidates for this pattern
 	key      string   // what the pattern matches: equal keys match the same paths
 	static   bool     // no parameter at all
 	custom   bool     // some parameter has a custom converter whose values are kept
@@ -170,12 +173,17 @@ type pattern struct {
 
 // tail matches what an httprouter catch-all captured.
 type tail struct {
-	first  int            // index in names of the first tail parameter
+	from   int            // the index of the segment the catch-all starts at
 	simple segKind        // segPath or segCatchAll when the catch-all is the last segment alone
 	conv   *converter     // for simple tails
 	re     *regexp.Regexp // otherwise: one group per parameter, named t0, t1, ...
 	groups []int          // group index for each tail parameter
 	convs  []*converter
+	static bool   // the segments are static: the value must be text
+	text   string // segments joined, with their leading slashes
+	// static segments that are not valid UTF-8, and their group indexes
+	texts      []string
+	textGroups []int
 }
 
 // lookupConverter finds a converter by name; app-registered ones come first.
@@ -202,7 +210,6 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 	p := &pattern{source: src, static: true}
 	parts := strings.Split(src[1:], "/")
 	seen := map[string]bool{}
-	var shape strings.Builder
 	addName := func(name string) error {
 		if !validName(name) {
 			return fmt.Errorf("pattern %q: parameter name %q is not an identifier (letters, digits and _, not starting with a digit)", src, name)
@@ -273,30 +280,6 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 		}
 		p.segments = append(p.segments, seg)
 	}
-	// Build the httprouter shape: parameters get positional names so that
-	// patterns with different parameter names share tree nodes.
-	wild := 0
-	for i, seg := range p.segments {
-		shape.WriteByte('/')
-		switch seg.kind {
-		case segStatic:
-			shape.WriteString(seg.text)
-			continue
-		case segLiteral, segParam:
-			fmt.Fprintf(&shape, ":p%d", wild)
-			wild++
-			continue
-		}
-		// segPath or segCatchAll: the rest of the path goes to a catch-all.
-		fmt.Fprintf(&shape, "*p%d", wild)
-		t, err := buildTail(p, i)
-		if err != nil {
-			return nil, err
-		}
-		p.tail = t
-		break
-	}
-	p.shape = shape.String()
 	var key strings.Builder
 	for _, seg := range p.segments {
 		key.WriteByte('/')
@@ -310,46 +293,52 @@ func parsePattern(src string, convs converterSet) (*pattern, error) {
 		}
 	}
 	p.key = key.String()
-	p.plain = p.tail == nil
 	for _, seg := range p.segments {
-		if seg.kind == segLiteral || (seg.kind == segParam && seg.conv != stringConverter) {
-			p.plain = false
-		}
 		if seg.conv != nil && seg.conv.custom() {
 			p.custom = true
 		}
 	}
-	return p, nil
+	// The pattern alone, as a tree holding only it would: this compiles its
+	// tail, so that a bad one panics at registration.
+	own, _, err := p.fit(p.kinds())
+	if err != nil {
+		return nil, err
+	}
+	return own, nil
 }
 
 // buildTail compiles the matcher for segments[from:], which httprouter
-// captures as one catch-all value.
+// captures as one catch-all value, its leading slash included.
 func buildTail(p *pattern, from int) (*tail, error) {
-	first := 0
-	for _, seg := range p.segments[:from] {
-		if seg.kind == segParam {
-			first++
-		}
-	}
-	t := &tail{first: first}
+	t := &tail{from: from}
 	rest := p.segments[from:]
-	if len(rest) == 1 {
+	if len(rest) == 1 && (rest[0].kind == segPath || rest[0].kind == segCatchAll) {
 		t.simple = rest[0].kind
 		t.conv = rest[0].conv
 		return t, nil
 	}
+	if t.text, t.static = staticText(rest); t.static {
+		return t, nil
+	}
 	var re strings.Builder
-	re.WriteString(`^/`)
-	for i, seg := range rest {
-		if i > 0 {
-			re.WriteByte('/')
-		}
+	re.WriteString(`^`)
+	for _, seg := range rest {
 		switch seg.kind {
 		case segStatic, segLiteral:
-			re.WriteString(regexp.QuoteMeta(seg.text))
+			if !utf8.ValidString(seg.text) {
+				// A regexp reads an invalid byte as U+FFFD: capture the
+				// segment and compare it after the match.
+				fmt.Fprintf(&re, "/(?P<s%d>[^/]*)", len(t.texts))
+				t.texts = append(t.texts, seg.text)
+				continue
+			}
+			re.WriteString("/" + regexp.QuoteMeta(seg.text))
 		case segParam, segPath:
-			fmt.Fprintf(&re, "(?P<t%d>%s)", len(t.convs), seg.conv.pattern)
+			fmt.Fprintf(&re, "/(?P<t%d>%s)", len(t.convs), seg.conv.pattern)
 			t.convs = append(t.convs, seg.conv)
+		case segCatchAll:
+			fmt.Fprintf(&re, "(?P<t%d>/.*)", len(t.convs))
+			t.convs = append(t.convs, anyConverter)
 		}
 	}
 	re.WriteByte('$')
@@ -361,5 +350,89 @@ func buildTail(p *pattern, from int) (*tail, error) {
 	for i := range t.convs {
 		t.groups = append(t.groups, compiled.SubexpIndex(fmt.Sprintf("t%d", i)))
 	}
+	for i := range t.texts {
+		t.textGroups = append(t.textGroups, compiled.SubexpIndex(fmt.Sprintf("s%d", i)))
+	}
 	return t, nil
+}
+
+// kinds returns what a tree holding only p has at each of its positions,
+// up to its first <path:...> parameter or catch-all.
+func (p *pattern) kinds() []treeKind {
+	out := make([]treeKind, 0, len(p.segments))
+	for _, seg := range p.segments {
+		switch seg.kind {
+		case segStatic:
+			out = append(out, treeStatic)
+		case segLiteral, segParam:
+			out = append(out, treeParam)
+		default:
+			return append(out, treeCatchAll)
+		}
+	}
+	return out
+}
+
+// staticText returns the static segments segs as a path, and whether all of
+// them are static.
+func staticText(segs []segment) (string, bool) {
+	var b strings.Builder
+	for _, seg := range segs {
+		if seg.kind != segStatic && seg.kind != segLiteral {
+			return "", false
+		}
+		b.WriteString("/" + seg.text)
+	}
+	return b.String(), true
+}
+
+// treeKind is what the httprouter tree holds at one position of a pattern.
+type treeKind uint8
+
+const (
+	treeStatic   treeKind = iota // the segment's text
+	treeParam                    // a parameter: one segment, checked after the lookup
+	treeCatchAll                 // a catch-all: this segment and the rest of the path
+)
+
+// fit returns p as the shared tree holds it, kinds[i] saying what the tree
+// has at position i (up to and including a catch-all), and the tree path to
+// register. A static segment where the tree has a parameter becomes a
+// literal that the route checks after the lookup; from a catch-all on, the
+// segments become a tail matched against the catch-all's value.
+func (p *pattern) fit(kinds []treeKind) (*pattern, string, error) {
+	q := *p
+	q.segments = slices.Clone(p.segments)
+	q.tail = nil
+	var path strings.Builder
+	wild := 0
+	for i, k := range kinds {
+		path.WriteByte('/')
+		switch k {
+		case treeStatic:
+			path.WriteString(q.segments[i].text)
+			continue
+		case treeParam:
+			if q.segments[i].kind == segStatic {
+				q.segments[i].kind = segLiteral
+			}
+			fmt.Fprintf(&path, ":p%d", wild)
+			wild++
+			continue
+		}
+		fmt.Fprintf(&path, "*p%d", wild)
+		t, err := buildTail(&q, i)
+		if err != nil {
+			return nil, "", err
+		}
+		q.tail = t
+		break
+	}
+	q.plain = q.tail == nil
+	for _, seg := range q.segments {
+		if seg.kind == segLiteral || (seg.kind == segParam && seg.conv != stringConverter) {
+			q.plain = false
+		}
+	}
+	return &q, path.String(), nil
 }

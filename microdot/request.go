@@ -35,14 +35,13 @@ type Request struct {
 	args     url.Values
 	g        map[string]any
 	after    []AfterFunc
-	probe    *probe    // created when the slow path first needs it
 	closer   io.Closer // a file being sent
 	prepared *Response // the response being built (see prepare)
 	body     []byte    // the body of the prepared response, when it is bytes or JSON
 	file     *Response // the prepared response, with its file opened, when it sends one
 	sw       stallWriter
 
-	path    pathInfo // filled in by lookupPath
+	path    pathInfo // where the path is in the tree; see lookupPath
 	started bool     // the response status has been written
 	erring  bool     // the error response is being sent (see finishError)
 }
@@ -84,6 +83,7 @@ func (e *engine) release(req *Request) {
 		req.vals, req.ps = vals, nil
 	}
 	req.prepared, req.body, req.file = nil, nil, nil
+	req.path.leave()
 }
 
 // writer returns the request's response writer, bounded against a client
@@ -109,8 +109,9 @@ func (r *Request) MountPrefix() string {
 }
 
 // PathValue returns the value of the path parameter name, decoded from any
-// percent-escapes, or "" when the route has no such parameter. It replaces
-// [http.Request.PathValue], which the App does not fill in.
+// percent-escapes, or "" when the route has no such parameter. The App sets
+// the same values on the embedded *http.Request, for code that reads them
+// with [http.Request.PathValue].
 func (r *Request) PathValue(name string) string {
 	if r.route == nil {
 		return ""

@@ -125,13 +125,17 @@ func (a *App) Converter(name string, c Converter) {
 
 // match reports whether rt accepts the values httprouter captured, storing the
 // parameter values in vals and the values of custom converters in parsed
-// (both with room for every parameter). escaped says the values come from
+// (both with room for every parameter, or both nil when only the answer
+// counts). escaped says the values come from
 // the escaped path and must be decoded.
 func (rt *route) match(ps httprouter.Params, vals []string, parsed []any, escaped bool) bool {
 	p := rt.pattern
+	heads := p.segments
+	if p.tail != nil {
+		heads = heads[:p.tail.from]
+	}
 	wi, ni := 0, 0
-heads:
-	for _, seg := range p.segments {
+	for _, seg := range heads {
 		switch seg.kind {
 		case segStatic:
 			continue
@@ -157,11 +161,11 @@ heads:
 			if !ok {
 				return false
 			}
-			vals[ni], parsed[ni] = v, x
+			if vals != nil {
+				vals[ni], parsed[ni] = v, x
+			}
 			ni++
-			continue
 		}
-		break heads // the rest belongs to the tail
 	}
 	t := p.tail
 	if t == nil {
@@ -171,6 +175,9 @@ heads:
 		return false
 	}
 	v := ps[wi].Value
+	if t.static {
+		return v == t.text
+	}
 	if t.re == nil {
 		if t.simple == segPath {
 			v = strings.TrimPrefix(v, "/")
@@ -186,14 +193,23 @@ heads:
 			if !ok {
 				return false
 			}
-			parsed[ni] = x
+			if parsed != nil {
+				parsed[ni] = x
+			}
 		}
-		vals[ni] = v
+		if vals != nil {
+			vals[ni] = v
+		}
 		return true
 	}
 	m := t.re.FindStringSubmatch(v)
 	if m == nil {
 		return false
+	}
+	for i, g := range t.textGroups {
+		if m[g] != t.texts[i] {
+			return false
+		}
 	}
 	for i, g := range t.groups {
 		x := m[g]
@@ -207,7 +223,9 @@ heads:
 		if !ok {
 			return false
 		}
-		vals[ni+i], parsed[ni+i] = x, y
+		if vals != nil {
+			vals[ni+i], parsed[ni+i] = x, y
+		}
 	}
 	return true
 }

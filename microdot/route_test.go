@@ -334,7 +334,8 @@ func TestCustomConverter(t *testing.T) {
 }
 
 // TestStaticBesideParameter pins what httprouter refuses: a static segment
-// and a parameter at the same position. A fully static route beats routes
+// and a parameter at the same position, and other route sets whose patterns
+// disagree on a segment. A fully static route beats routes
 // with parameters; otherwise registration order decides (Microdot's rule).
 func TestStaticBesideParameter(t *testing.T) {
 	tests := []struct {
@@ -342,6 +343,27 @@ func TestStaticBesideParameter(t *testing.T) {
 		routes []string // registered in this order; the handler answers its pattern
 		want   map[string]string
 	}{
+		// Route sets that disagree elsewhere than one static segment; the
+		// tree holds their general path.
+		{"empty last segment beside a parameter", []string{"/a/", "/a/<x>"},
+			map[string]string{"/a/": "/a/", "/a/b": "/a/<x>", "/a": ""}},
+		{"empty last segment beside a catch-all", []string{"/a/*x", "/a/"},
+			map[string]string{"/a/": "/a/", "/a/b/c": "/a/*x", "/a": ""}},
+		{"root beside a root catch-all", []string{"/*any", "/", "/hello"},
+			map[string]string{"/": "/", "/hello": "/hello", "/x/y": "/*any"}},
+		{"empty inner segment beside a parameter", []string{"/a//b", "/a/<x>"},
+			map[string]string{"/a//b": "/a//b", "/a/q": "/a/<x>", "/a//c": ""}},
+		{"static under a catch-all", []string{"/s/*f", "/s/x", "/s/x/<int:n>"},
+			map[string]string{"/s/x": "/s/x", "/s/x/1": "/s/*f", "/s/y": "/s/*f"}},
+		{"catch-all beside a deeper catch-all", []string{"/a/b/*y", "/a/*x"},
+			map[string]string{"/a/b/c": "/a/b/*y", "/a/c/d": "/a/*x", "/a/b/": "/a/b/*y"}},
+		{"path parameter then static", []string{"/f/<path:p>/edit", "/f/<name>", "/f/new"},
+			map[string]string{"/f/a/b/edit": "/f/<path:p>/edit", "/f/x": "/f/<name>", "/f/new": "/f/new", "/f/edit": "/f/<name>"}},
+		{"literal colon beside a parameter", []string{"/t/a:b", "/t/<x>"},
+			map[string]string{"/t/a:b": "/t/a:b", "/t/ab": "/t/<x>"}},
+		{"deep conflicts", []string{"/users/<id>", "/users/new", "/users/<id>/posts", "/users/new/x", "/users/<id>/<int:n>"},
+			map[string]string{"/users/7": "/users/<id>", "/users/new": "/users/new", "/users/new/posts": "/users/<id>/posts",
+				"/users/new/x": "/users/new/x", "/users/7/x": "", "/users/7/3": "/users/<id>/<int:n>"}},
 		{"static first", []string{"/users/new", "/users/<id>"},
 			map[string]string{"/users/new": "/users/new", "/users/bob": "/users/<id>", "/users/": ""}},
 		{"parameter first", []string{"/users/<id>", "/users/new"},
@@ -394,6 +416,8 @@ func TestStaticBesideParameter(t *testing.T) {
 				}
 				assert.Equal(t, http.StatusOK, res.StatusCode, path)
 				assert.Equal(t, want, res.Text(), "GET %s", path)
+				assert.Equal(t, http.StatusMethodNotAllowed, c.Delete(path).StatusCode, "DELETE %s", path)
+				assert.Equal(t, "GET, HEAD, OPTIONS", c.Options(path).Header.Get("Allow"), "OPTIONS %s", path)
 			}
 		})
 	}

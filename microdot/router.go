@@ -1,6 +1,7 @@
 package microdot
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,23 +10,27 @@ import (
 	"github.com/julienschmidt/httprouter"
 )
 
-// anyMethod is the httprouter tree that holds every shape for every method; it
-// answers "which routes match this path?" for 405, Allow and OPTIONS.
+// anyMethod is the tree that holds every path of the App for any method: a
+// request whose method has no route at its path finds there what 405, Allow
+// and OPTIONS need.
 const anyMethod = "\x00any"
 
 // engine is an App compiled for serving: immutable once built. Any
 // registration builds a new one.
+//
+// Every route is in one httprouter, under a path of the shared tree (see
+// shapeTrie): routes that httprouter could not hold side by side, such as
+// /users/new and /users/<id>, share the general path (/users/:p0) and are
+// checked in order after the lookup. So a request costs one lookup, in the
+// tree of its method, whatever the route set.
 type engine struct {
 	app        *App
-	layers     []*httprouter.Router // one tree per method
-	anyLayers  []*httprouter.Router // the same shapes in one tree for any method
-	fast       *httprouter.Router   // layers[0] when it is the only layer
+	router     *httprouter.Router
 	maxParams  int
 	maxBody    int64
 	root       *chain   // hooks for requests that match no route
 	allMethods []string // every method some route serves, for OPTIONS *
 	scoped     bool     // some route has hooks of its own (a local sub-app)
-	hasOPTS    bool     // some route serves OPTIONS explicitly
 }
 
 // chain holds the hooks and error handlers that apply to a route, in the
@@ -39,17 +44,80 @@ type chain struct {
 	byType     [][]typeHandler        // innermost first
 }
 
-// shape is the set of routes that share one httprouter path.
-type shape struct {
-	path   string
-	static bool
-	routes []*route // registration order
+// node is one path of the tree with the routes registered under it,
+// whatever their method.
+type node struct {
+	routes  []candidate // registration order
+	options []candidate // the routes registered for OPTIONS, by priority
+	checked bool        // some route checks values after the lookup
+	// When no route checks values, every route matches: the answer of
+	// lookupPath is the same for every request.
+	first candidate
+	allow []string
+}
+
+// candidate is a route as one httprouter handle serves it. What serving it
+// reads of the route is copied in, so that a request reads the route's
+// handler and pattern without following two more pointers (with many routes,
+// each is a cache miss).
+type candidate struct {
+	rt      *route
+	c       *chain
+	handler Handler // rt.handler
+	source  string  // rt.pattern.source
+	plain   bool    // rt.pattern.plain
+}
+
+func newCandidate(rt *route, c *chain) candidate {
+	return candidate{rt: rt, c: c, handler: rt.handler, source: rt.pattern.source, plain: rt.pattern.plain}
 }
 
 func newEngine(a *App) *engine {
-	e := &engine{app: a, maxBody: a.maxBody()}
+	e := &engine{app: a, maxBody: a.maxBody(), router: newRouter()}
+	chainFor := a.chains()
+	e.root = chainFor(nil)
+	e.router.NotFound = http.HandlerFunc(e.notFound)
+
+	routes := make([]*route, len(a.routes))
+	shapes := &shapeTrie{}
+	for i, rt := range a.routes {
+		cp := *rt
+		cp.index = i
+		routes[i] = &cp
+		shapes.add(cp.pattern)
+		e.maxParams = max(e.maxParams, len(cp.pattern.names))
+	}
+	shapes.generalize()
+
+	// Fit every route to the tree and group the routes by tree path.
+	var paths []string
+	byPath := map[string][]candidate{}
+	for _, rt := range routes {
+		p, path, err := rt.pattern.fit(shapes.kinds(rt.pattern))
+		if err != nil {
+			panic(fmt.Sprintf("microdot: route %s beside the other routes: %v", rt.pattern.source, err))
+		}
+		rt.pattern = p
+		c := chainFor(rt.scope)
+		e.scoped = e.scoped || c != e.root
+		if byPath[path] == nil {
+			paths = append(paths, path)
+		}
+		byPath[path] = append(byPath[path], newCandidate(rt, c))
+		e.allMethods = appendAllowed(e.allMethods, rt)
+	}
+	e.allMethods = withHead(e.allMethods)
+	for _, path := range paths {
+		e.add(path, byPath[path])
+	}
+	return e
+}
+
+// chains returns a function giving the chain of hooks of a scope (nil: the
+// App's own), built once per scope.
+func (a *App) chains() func(*scope) *chain {
 	chains := map[*scope]*chain{}
-	chainFor := func(s *scope) *chain {
+	return func(s *scope) *chain {
 		if c := chains[s]; c != nil {
 			return c
 		}
@@ -71,139 +139,169 @@ func newEngine(a *App) *engine {
 		chains[s] = c
 		return c
 	}
-	e.root = chainFor(nil)
-
-	// Group routes by shape, keeping registration order.
-	var shapes []*shape
-	byPath := map[string]*shape{}
-	compiled := make([]*route, len(a.routes))
-	for i, rt := range a.routes {
-		cp := *rt
-		cp.index = i
-		compiled[i] = &cp
-		s := byPath[cp.pattern.shape]
-		if s == nil {
-			s = &shape{path: cp.pattern.shape, static: cp.pattern.static && !strings.ContainsAny(cp.pattern.shape, ":*")}
-			byPath[s.path] = s
-			shapes = append(shapes, s)
-		}
-		s.routes = append(s.routes, &cp)
-		if n := len(cp.pattern.names); n > e.maxParams {
-			e.maxParams = n
-		}
-		if cp.serves(http.MethodOptions) {
-			e.hasOPTS = true
-		}
-	}
-	all := make([]candidate, len(compiled))
-	for i, rt := range compiled {
-		all[i] = candidate{rt: rt}
-	}
-	e.allMethods = allowed(nil, all)
-	chainOf := map[*route]*chain{}
-	for _, rt := range compiled {
-		chainOf[rt] = chainFor(rt.scope)
-		e.scoped = e.scoped || chainOf[rt] != e.root
-	}
-	// Static shapes go first, so that they all land in the first layer.
-	slices.SortStableFunc(shapes, func(x, y *shape) int {
-		switch {
-		case x.static && !y.static:
-			return -1
-		case !x.static && y.static:
-			return 1
-		}
-		return 0
-	})
-	e.layers, e.anyLayers = buildLayers(shapes, func(s *shape) map[string]httprouter.Handle {
-		return e.handles(s, chainOf)
-	}, http.HandlerFunc(e.notFound))
-	if len(e.layers) == 1 {
-		e.fast = e.layers[0]
-	}
-	return e
 }
 
-// handles returns the httprouter handles of s, one per method tree.
-func (e *engine) handles(s *shape, chainOf map[*route]*chain) map[string]httprouter.Handle {
-	byMethod := map[string][]*route{}
-	for _, rt := range s.routes {
-		for _, m := range rt.methods {
-			byMethod[m] = append(byMethod[m], rt)
+// add registers the routes of one tree path: in the tree of each method
+// they serve, and in the OPTIONS and anyMethod trees.
+func (e *engine) add(path string, routes []candidate) {
+	n := &node{routes: routes}
+	for _, cd := range routes {
+		n.checked = n.checked || !cd.plain
+		n.allow = appendAllowed(n.allow, cd.rt)
+	}
+	n.allow = withHead(n.allow)
+	n.first = routes[0]
+	methods, byMethod := methodsOf(routes)
+	for _, m := range methods {
+		cands := byMethod[m]
+		if m == http.MethodOptions {
+			n.options = cands
+			continue
+		}
+		e.router.Handle(m, path, e.handle(n, cands))
+	}
+	e.router.Handle(http.MethodOptions, path, e.handlePath(n))
+	e.router.Handle(anyMethod, path, e.handlePath(n))
+}
+
+// methodsOf returns the methods that routes serve, in the order they first
+// appear, and for each the routes that serve it, in priority order: HEAD is
+// served by the routes registered for it, then by the GET routes.
+func methodsOf(routes []candidate) ([]string, map[string][]candidate) {
+	byMethod := map[string][]candidate{}
+	var methods []string
+	add := func(m string, cd candidate) {
+		if byMethod[m] == nil {
+			methods = append(methods, m)
+		}
+		byMethod[m] = append(byMethod[m], cd)
+	}
+	for _, cd := range routes {
+		for _, m := range cd.rt.methods {
+			add(m, cd)
 		}
 	}
-	// HEAD: explicit HEAD routes first, then the GET routes.
-	for _, rt := range s.routes {
-		if rt.serves(http.MethodGet) && !rt.serves(http.MethodHead) {
-			byMethod[http.MethodHead] = append(byMethod[http.MethodHead], rt)
+	for _, cd := range routes {
+		if cd.rt.serves(http.MethodGet) && !cd.rt.serves(http.MethodHead) {
+			add(http.MethodHead, cd)
 		}
 	}
-	for m, cands := range byMethod {
-		slices.SortStableFunc(cands, func(x, y *route) int {
+	for _, m := range methods {
+		slices.SortStableFunc(byMethod[m], func(x, y candidate) int {
 			switch {
-			case before(x, y, m):
+			case before(x.rt, y.rt, m):
 				return -1
-			case before(y, x, m):
+			case before(y.rt, x.rt, m):
 				return 1
 			}
 			return 0
 		})
 	}
-	byMethod[anyMethod] = s.routes
-	out := map[string]httprouter.Handle{}
-	for m, cands := range byMethod {
-		cs := make([]candidate, len(cands))
-		for i, rt := range cands {
-			cs[i] = newCandidate(rt, chainOf[rt])
+	return methods, byMethod
+}
+
+// before reports whether route x takes priority over y for method: for HEAD
+// a route registered for HEAD beats a GET route serving it; then a fully
+// static route beats one with parameters; then the earlier registration wins.
+func before(x, y *route, method string) bool {
+	if method == http.MethodHead {
+		if xh, yh := x.serves(method), y.serves(method); xh != yh {
+			return xh
 		}
-		out[m] = e.handle(cs)
 	}
-	return out
+	if x.pattern.static != y.pattern.static {
+		return x.pattern.static
+	}
+	return x.index < y.index
 }
 
-// candidate is a route as one httprouter handle serves it. What serving it
-// reads of the route is copied in, so that a request reads the route's
-// handler and pattern without following two more pointers (with many routes,
-// each is a cache miss).
-type candidate struct {
-	rt      *route
-	c       *chain
-	handler Handler // rt.handler
-	source  string  // rt.pattern.source
-	plain   bool    // rt.pattern.plain
+func newRouter() *httprouter.Router {
+	r := httprouter.New()
+	// The App decides about trailing slashes, fixed paths, 405 and OPTIONS.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.HandleMethodNotAllowed = false
+	r.HandleOPTIONS = false
+	return r
 }
 
-func newCandidate(rt *route, c *chain) candidate {
-	return candidate{rt: rt, c: c, handler: rt.handler, source: rt.pattern.source, plain: rt.pattern.plain}
+// serveHTTP is the entry point of a compiled App.
+func (e *engine) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if e.maxBody >= 0 && r.ContentLength > e.maxBody {
+		req := e.acquire(w, r)
+		e.refuse(req, errTooLarge)
+		e.release(req)
+		return
+	}
+	if r.URL.RawPath != "" {
+		// An escaped path (%2F, say) is looked up as routingPath makes it;
+		// the handles unescape the values.
+		if h, ps, _ := e.router.Lookup(r.Method, treePath(r.URL)); h != nil {
+			h(w, r, ps)
+			return
+		}
+		e.notFound(w, r)
+		return
+	}
+	e.router.ServeHTTP(w, r)
 }
 
-// handle serves the candidates of one shape and method: the first that matches
-// wins. When w is a probe, it only records what matches.
-func (e *engine) handle(cands []candidate) httprouter.Handle {
+// handle returns the httprouter handle that serves n's routes for one
+// method, cands in priority order: the first that matches wins.
+func (e *engine) handle(n *node, cands []candidate) httprouter.Handle {
 	if len(cands) == 1 && cands[0].plain {
 		// The common case, one route whose values need no check, gets a
 		// closure of its own: choosing between the two per request costs
 		// 2-3% more instructions (bench/instructions.sh).
 		cd := &cands[0]
 		return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-			if p, ok := w.(*probe); ok {
-				p.offer(cands, ps)
-				return
-			}
 			req := e.acquire(w, r)
-			e.serveOne(req, cd, ps)
+			req.path.node, req.path.tree = n, ps
+			if r.URL.RawPath == "" {
+				e.serveOne(req, cd, ps)
+			} else {
+				e.serveCandidates(req, cands, ps)
+			}
 			e.release(req)
 		}
 	}
 	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-		if p, ok := w.(*probe); ok {
-			p.offer(cands, ps)
-			return
-		}
 		req := e.acquire(w, r)
+		req.path.node, req.path.tree = n, ps
 		e.serveCandidates(req, cands, ps)
 		e.release(req)
 	}
+}
+
+// handlePath returns the handle of n for OPTIONS requests and for methods
+// that no route of n serves.
+func (e *engine) handlePath(n *node) httprouter.Handle {
+	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+		e.servePath(w, r, n, ps)
+	}
+}
+
+// notFound is httprouter's NotFound handler: the path is in no tree for the
+// request's method. The anyMethod tree says whether it is in another.
+func (e *engine) notFound(w http.ResponseWriter, r *http.Request) {
+	if h, ps, _ := e.router.Lookup(anyMethod, treePath(r.URL)); h != nil {
+		h(w, r, ps)
+		return
+	}
+	e.servePath(w, r, nil, nil)
+}
+
+// servePath answers an OPTIONS request, or a request that no route serves,
+// for the path at n (nil when the path is in no tree).
+func (e *engine) servePath(w http.ResponseWriter, r *http.Request, n *node, ps httprouter.Params) {
+	req := e.acquire(w, r)
+	req.path.node, req.path.tree = n, ps
+	if r.Method == http.MethodOptions {
+		e.options(req)
+	} else {
+		e.refuse(req, nil)
+	}
+	e.release(req)
 }
 
 // serveOne serves req with cd, a plain route, whose values need no check.
@@ -211,6 +309,7 @@ func (e *engine) serveOne(req *Request, cd *candidate, ps httprouter.Params) {
 	c := cd.c
 	defer e.protect(req, &c)
 	req.setPlain(ps)
+	req.setPathValues(cd.rt)
 	e.run(req, cd)
 }
 
@@ -225,18 +324,20 @@ func (r *Request) setPlain(ps httprouter.Params) {
 	}
 }
 
+// setPathValues gives the embedded *http.Request the values of rt, for
+// code that reads them with [http.Request.PathValue].
+func (r *Request) setPathValues(rt *route) {
+	for i, name := range rt.pattern.names {
+		r.Request.SetPathValue(name, r.value(i))
+	}
+}
+
 // serveCandidates serves req with the first of cands that matches, or
 // answers 404 or 405.
 func (e *engine) serveCandidates(req *Request, cands []candidate, ps httprouter.Params) {
 	var c *chain
 	defer e.protect(req, &c)
-	for i := range cands {
-		cd := &cands[i]
-		if cd.plain {
-			req.setPlain(ps)
-		} else if !cd.rt.match(ps, req.vals, req.parsed, false) {
-			continue
-		}
+	if cd := req.pick(cands, ps); cd != nil {
 		c = cd.c
 		e.run(req, cd)
 		return
@@ -244,15 +345,24 @@ func (e *engine) serveCandidates(req *Request, cands []candidate, ps httprouter.
 	e.noRoute(req)
 }
 
-// notFound is httprouter's NotFound handler: the path is in no tree for the
-// request's method.
-func (e *engine) notFound(w http.ResponseWriter, r *http.Request) {
-	if _, ok := w.(*probe); ok {
-		return
+// pick returns the first of cands that accepts the values ps, with its
+// values set on req, or nil.
+func (r *Request) pick(cands []candidate, ps httprouter.Params) *candidate {
+	escaped := r.URL.RawPath != ""
+	for i := range cands {
+		cd := &cands[i]
+		if cd.plain && !escaped {
+			r.setPlain(ps)
+		} else if !cd.rt.match(ps, r.vals, r.parsed, escaped) {
+			// What a converter made of a value must not outlive its route.
+			clear(r.vals)
+			clear(r.parsed)
+			continue
+		}
+		r.setPathValues(cd.rt)
+		return cd
 	}
-	req := e.acquire(w, r)
-	e.refuse(req, nil)
-	e.release(req)
+	return nil
 }
 
 // refuse answers req with the error response for err, or with 404 or 405
@@ -267,224 +377,18 @@ func (e *engine) refuse(req *Request, err error) {
 	e.fail(req, e.root, err)
 }
 
-// buildLayers puts every shape into the first httprouter that takes it without
-// a conflict. httprouter refuses a static segment beside a parameter at the
-// same position; such shapes go to a further router, which is only consulted
-// when the App has conflicting routes.
-// The anyMethod trees go to routers of their own, so that the routers that
-// serve requests hold only real methods: fewer keys make httprouter's lookup
-// of the method's tree cheaper.
-func buildLayers(shapes []*shape, handles func(*shape) map[string]httprouter.Handle, notFound http.Handler) (layers, anyLayers []*httprouter.Router) {
-	var tries []*trie
-	var assigned [][]*shape
-	for _, s := range shapes {
-		placed := false
-		for i, t := range tries {
-			if t.add(s.path) {
-				assigned[i] = append(assigned[i], s)
-				placed = true
-				break
-			}
-		}
-		if !placed {
-			t := &trie{}
-			if !t.add(s.path) {
-				panic("microdot: internal error: shape " + s.path + " conflicts with an empty router")
-			}
-			tries = append(tries, t)
-			assigned = append(assigned, []*shape{s})
+// appendAllowed appends the methods of rt that ms lacks.
+func appendAllowed(ms []string, rt *route) []string {
+	for _, m := range rt.methods {
+		if !contains(ms, m) {
+			ms = append(ms, m)
 		}
 	}
-	if len(assigned) == 0 {
-		assigned = append(assigned, nil)
-	}
-	for _, group := range assigned {
-		l, any := newLayer(group, handles, notFound)
-		layers = append(layers, l)
-		anyLayers = append(anyLayers, any)
-	}
-	return layers, anyLayers
+	return ms
 }
 
-func newLayer(group []*shape, handles func(*shape) map[string]httprouter.Handle, notFound http.Handler) (r, any *httprouter.Router) {
-	r, any = newRouter(notFound), newRouter(notFound)
-	for _, s := range group {
-		for m, h := range handles(s) {
-			if m == anyMethod {
-				any.Handle(m, s.path, h)
-			} else {
-				r.Handle(m, s.path, h)
-			}
-		}
-	}
-	return r, any
-}
-
-func newRouter(notFound http.Handler) *httprouter.Router {
-	r := httprouter.New()
-	// The App decides about trailing slashes, fixed paths, 405 and OPTIONS.
-	r.RedirectTrailingSlash = false
-	r.RedirectFixedPath = false
-	r.HandleMethodNotAllowed = false
-	r.HandleOPTIONS = false
-	r.NotFound = notFound
-	return r
-}
-
-// trie predicts httprouter's conflicts for shapes made of whole segments: at
-// one position, either static segments or one parameter or one catch-all.
-type trie struct {
-	static   map[string]*trie
-	param    *trie
-	catchAll bool
-}
-
-func (t *trie) add(path string) bool {
-	segs := strings.Split(path[1:], "/")
-	// Check first, then insert, so that a refused shape leaves no trace.
-	if !t.fits(segs) {
-		return false
-	}
-	t.insert(segs)
-	return true
-}
-
-func (t *trie) fits(segs []string) bool {
-	n := t
-	for _, s := range segs {
-		if n == nil {
-			return true
-		}
-		switch {
-		case strings.HasPrefix(s, "*"):
-			return len(n.static) == 0 && n.param == nil
-		case strings.HasPrefix(s, ":"):
-			if len(n.static) > 0 || n.catchAll {
-				return false
-			}
-			n = n.param
-		default:
-			if n.param != nil || n.catchAll {
-				return false
-			}
-			n = n.static[s]
-		}
-	}
-	return true
-}
-
-func (t *trie) insert(segs []string) {
-	n := t
-	for _, s := range segs {
-		switch {
-		case strings.HasPrefix(s, "*"):
-			n.catchAll = true
-			return
-		case strings.HasPrefix(s, ":"):
-			if n.param == nil {
-				n.param = &trie{}
-			}
-			n = n.param
-		default:
-			if n.static == nil {
-				n.static = map[string]*trie{}
-			}
-			c := n.static[s]
-			if c == nil {
-				c = &trie{}
-				n.static[s] = c
-			}
-			n = c
-		}
-	}
-}
-
-// serveHTTP is the entry point of a compiled App.
-func (e *engine) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if e.maxBody >= 0 && r.ContentLength > e.maxBody {
-		req := e.acquire(w, r)
-		e.refuse(req, errTooLarge)
-		e.release(req)
-		return
-	}
-	if r.Method == http.MethodOptions {
-		e.serveOptions(w, r)
-		return
-	}
-	if e.fast != nil && r.URL.RawPath == "" {
-		e.fast.ServeHTTP(w, r)
-		return
-	}
-	e.serveSlow(w, r)
-}
-
-// serveSlow finds the best route across every layer, for Apps with
-// conflicting routes and for paths with escaped characters such as %2F.
-func (e *engine) serveSlow(w http.ResponseWriter, r *http.Request) {
-	req := e.acquire(w, r)
-	e.serveFound(req)
-	e.release(req)
-}
-
-func (e *engine) serveFound(req *Request) {
-	var c *chain
-	defer e.protect(req, &c)
-	if cd, ok := e.find(req, req.Method); ok {
-		c = cd.c
-		e.run(req, &cd)
-	} else {
-		e.noRoute(req)
-	}
-}
-
-// find looks the request's path up in every layer for method and returns the
-// best candidate, with req.vals filled in.
-func (e *engine) find(req *Request, method string) (candidate, bool) {
-	p := req.probeFor()
-	p.start(req, method)
-	for _, l := range e.layers {
-		l.ServeHTTP(p, &p.req)
-	}
-	best := p.best
-	ok := p.found
-	if ok {
-		copy(req.vals, p.bestVals)
-		copy(req.parsed, p.bestParsed)
-	}
-	p.finish()
-	return best, ok
-}
-
-// matching returns the routes whose pattern matches the request's path, in
-// registration order, whatever their method.
-func (e *engine) matching(req *Request) []candidate {
-	p := req.probeFor()
-	p.start(req, anyMethod)
-	p.collect = true
-	for _, l := range e.anyLayers {
-		l.ServeHTTP(p, &p.req)
-	}
-	out := p.all
-	p.finish()
-	if len(e.anyLayers) > 1 {
-		// One layer gives its candidates in registration order already.
-		slices.SortFunc(out, func(x, y candidate) int { return x.rt.index - y.rt.index })
-	}
-	return out // valid until the request's probe is used again
-}
-
-// allowed returns the methods that the routes in cands serve, in registration
-// order, with HEAD after GET's routes when GET is served. It appends to
-// ms[:0], so that a reused buffer spares an allocation.
-func allowed(ms []string, cands []candidate) []string {
-	ms = ms[:0]
-	for _, cd := range cands {
-		for _, m := range cd.rt.methods {
-			if !contains(ms, m) {
-				ms = append(ms, m)
-			}
-		}
-	}
+// withHead adds HEAD to ms when GET is there.
+func withHead(ms []string) []string {
 	if contains(ms, http.MethodGet) && !contains(ms, http.MethodHead) {
 		ms = append(ms, http.MethodHead)
 	}
@@ -501,22 +405,15 @@ func allowHeader(served []string) string {
 // noRoute answers a request that no route serves: 405 with Allow when some
 // route matches the path with another method, else 404.
 func (e *engine) noRoute(req *Request) {
-	cands := e.matching(req)
-	if len(cands) == 0 {
+	req.lookupPath()
+	if !req.path.found {
 		e.fail(req, e.root, errNotFound)
 		return
 	}
-	req.route = cands[0].rt
-	req.w.Header().Set("Allow", allowHeader(allowed(nil, cands)))
-	e.fail(req, cands[0].c, errMethodNotAllowed)
-}
-
-// serveOptions answers OPTIONS requests: first the App's OptionsFuncs, then an
-// explicit OPTIONS route, then the automatic reply.
-func (e *engine) serveOptions(w http.ResponseWriter, r *http.Request) {
-	req := e.acquire(w, r)
-	e.options(req)
-	e.release(req)
+	first := req.path.first
+	req.route = first.rt
+	req.w.Header().Set("Allow", allowHeader(req.path.served))
+	e.fail(req, first.c, errMethodNotAllowed)
 }
 
 func (e *engine) options(req *Request) {
@@ -529,7 +426,7 @@ func (e *engine) options(req *Request) {
 	// The OptionsFuncs (and hooks) of the Apps whose hooks apply to the
 	// path's first route, which a local sub-app makes different from the
 	// App's own; without one, matching waits until something asks for it
-	// (Request.Allow), so that a refused CORS preflight costs no lookup.
+	// (Request.Allow), so that a refused CORS preflight checks no route.
 	c = e.root
 	if e.scoped {
 		if req.lookupPath(); req.path.found {
@@ -549,46 +446,71 @@ func (e *engine) options(req *Request) {
 		return
 	}
 	c, req.route = req.path.first.c, req.path.first.rt
-	served := req.path.served
-	if e.hasOPTS && contains(served, http.MethodOptions) {
-		if cd, ok := e.find(req, http.MethodOptions); ok {
+	if n := req.path.node; len(n.options) > 0 {
+		if cd := req.pick(n.options, req.path.tree); cd != nil {
 			c = cd.c
-			e.run(req, &cd)
+			e.run(req, cd)
 			return
 		}
 	}
-	e.autoOptions(req, c, served)
+	e.autoOptions(req, c, req.path.served)
 }
 
-// pathInfo is what matching the request's path against every route found.
+// pathInfo is where the request's path is in the tree, and what its routes
+// make of it.
 type pathInfo struct {
-	done   bool
-	found  bool      // some route matches the path
-	first  candidate // the earliest registered of them
-	served []string  // the methods they serve (see Request.Allow)
+	node  *node             // nil when the path is in no tree
+	tree  httprouter.Params // the values the lookup captured
+	done  bool              // the fields below are filled in
+	found bool              // some route matches the path
+	first candidate         // the earliest registered of them
+	// served holds the methods they serve (see Request.Allow)
+	served []string
 }
 
 // lookupPath fills in r.path, once per request.
 func (r *Request) lookupPath() {
-	if r.path.done {
+	p := &r.path
+	if p.done {
 		return
 	}
-	cands := r.e.matching(r)
-	p := r.probeFor()
-	p.methods = allowed(p.methods, cands) // a buffer the next request reuses
-	r.path = pathInfo{done: true, served: p.methods}
-	if len(cands) > 0 {
-		r.path.found, r.path.first = true, cands[0]
+	p.done = true
+	n := p.node
+	switch {
+	case n == nil:
+		return
+	case !n.checked:
+		p.found, p.first, p.served = true, n.first, n.allow
+		return
 	}
+	if p.tree == nil {
+		// A Request kept after its request: the values are gone.
+		_, p.tree, _ = r.e.router.Lookup(anyMethod, treePath(r.URL))
+	}
+	escaped := r.URL.RawPath != ""
+	for _, cd := range n.routes {
+		if !cd.rt.match(p.tree, nil, nil, escaped) {
+			continue
+		}
+		if !p.found {
+			p.found, p.first = true, cd
+		}
+		p.served = appendAllowed(p.served, cd.rt)
+	}
+	p.served = withHead(p.served)
 }
+
+// leave drops the values of the lookup, which httprouter reuses once the
+// request ends; lookupPath looks the path up again if it needs them later.
+func (p *pathInfo) leave() { p.tree = nil }
 
 // Allow returns the methods that the routes matching the request's path
 // serve, whatever the request's own method: in registration order, with
 // HEAD when GET is served, and OPTIONS only when a route was registered for
 // it (the automatic OPTIONS reply adds it to its Allow header). It is empty
 // when no route matches. A CORS preflight handler uses it to allow exactly
-// the methods that the path serves. The slice is computed on the first call;
-// it must not be modified and is valid until the request ends.
+// the methods that the path serves. The slice is computed on the first call
+// and must not be modified.
 func (r *Request) Allow() []string {
 	r.lookupPath()
 	return r.path.served
@@ -600,107 +522,13 @@ func (e *engine) autoOptions(req *Request, c *chain, served []string) {
 	e.finishError(req, c, res)
 }
 
-// probe is an http.ResponseWriter that the route handles recognise: instead
-// of serving, they record which routes match.
-type probe struct {
-	req      http.Request
-	url      url.URL
-	owner    *Request
-	escaped  bool
-	collect  bool
-	found    bool
-	best     candidate
-	bestVals []string
-	tmp      []string
-	// what converters made of the values, alongside bestVals and tmp
-	bestParsed, tmpParsed []any
-	all                   []candidate // reused: valid until the next start
-	methods               []string    // a buffer for the Allow list of OPTIONS requests
-	hdr                   http.Header
-}
-
-func (r *Request) probeFor() *probe {
-	if r.probe == nil {
-		r.probe = &probe{}
+// treePath returns the path that u is looked up under.
+func treePath(u *url.URL) string {
+	if u.RawPath == "" {
+		return u.Path
 	}
-	return r.probe
+	return routingPath(u.EscapedPath())
 }
-
-func (p *probe) start(req *Request, method string) {
-	p.owner = req
-	u := req.URL
-	p.url.Path = u.Path
-	p.escaped = u.RawPath != ""
-	if p.escaped {
-		p.url.Path = routingPath(u.EscapedPath())
-	}
-	p.req.Method = method
-	p.req.URL = &p.url
-	n := len(req.vals)
-	if cap(p.tmp) < n {
-		p.tmp, p.bestVals = make([]string, n), make([]string, n)
-		p.tmpParsed, p.bestParsed = make([]any, n), make([]any, n)
-	}
-	p.tmp, p.bestVals = p.tmp[:n], p.bestVals[:n]
-	p.tmpParsed, p.bestParsed = p.tmpParsed[:n], p.bestParsed[:n]
-	p.found, p.collect = false, false
-	p.all = p.all[:0]
-}
-
-func (p *probe) finish() {
-	p.owner = nil
-	p.req.URL = nil
-	p.best = candidate{}
-	clear(p.tmp)
-	clear(p.bestVals)
-	clear(p.tmpParsed)
-	clear(p.bestParsed)
-}
-
-func (p *probe) offer(cands []candidate, ps httprouter.Params) {
-	for _, cd := range cands {
-		if p.found && !p.collect && !before(cd.rt, p.best.rt, p.req.Method) {
-			return
-		}
-		if !cd.rt.match(ps, p.tmp, p.tmpParsed, p.escaped) {
-			continue
-		}
-		if p.collect {
-			p.all = append(p.all, cd)
-			continue
-		}
-		p.found = true
-		p.best = cd
-		copy(p.bestVals, p.tmp)
-		copy(p.bestParsed, p.tmpParsed)
-		return
-	}
-}
-
-// before reports whether route x takes priority over y for method: for HEAD
-// a route registered for HEAD beats a GET route serving it; then a fully
-// static route beats one with parameters; then the earlier registration wins.
-func before(x, y *route, method string) bool {
-	if method == http.MethodHead {
-		if xh, yh := x.serves(method), y.serves(method); xh != yh {
-			return xh
-		}
-	}
-	if x.pattern.static != y.pattern.static {
-		return x.pattern.static
-	}
-	return x.index < y.index
-}
-
-func (p *probe) Header() http.Header {
-	if p.hdr == nil {
-		p.hdr = http.Header{}
-	}
-	clear(p.hdr)
-	return p.hdr
-}
-func (p *probe) Write([]byte) (int, error) { return 0, nil }
-func (p *probe) WriteHeader(int)           {}
 
 // routingPath decodes the percent-escapes of an escaped path except those of
 // '/' and '%', so that static segments match their decoded text while an
