@@ -132,7 +132,7 @@ func TestCameraDashboard(t *testing.T) {
 	t.Run("settings need a login", func(t *testing.T) {
 		b.do(t, wait, chromedp.Click(chromedp.CSS("#settings-form button[type=submit]")))
 		b.waitJS(t, wait, "no error shown for a settings change without login",
-			byID("settings-message")+`.dataset.state === "error" && `+byID("settings-message")+`.textContent.includes("401")`)
+			byID("settings-message")+`.dataset.state === "error" && `+byID("settings-message")+`.textContent.includes("not logged in")`)
 
 		b.do(t, wait,
 			chromedp.SendKeys(chromedp.ID("password"), "not the password"),
@@ -159,7 +159,8 @@ func TestCameraDashboard(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#settings-form button[type=submit]")))
 		b.waitJS(t, wait, "no error shown for a quality out of range",
 			byID("settings-message")+`.dataset.state === "error" && `+
-				byID("settings-message")+`.textContent.includes("quality must be an integer from 1 to 100")`)
+				byID("settings-message")+`.textContent.includes("Quality must be a whole number from 1 to 100") && `+
+				byID("quality")+`.getAttribute("aria-invalid") === "true"`)
 		if q := number(t, cam.status(t), "quality"); q != 75 {
 			t.Errorf("quality = %v after a refused change, want 75", q)
 		}
@@ -268,7 +269,7 @@ func TestCameraDashboard(t *testing.T) {
 			}
 			seen[strings.SplitN(u, "?", 2)[0]] = true
 		}
-		for _, must := range []string{cam.dashURL, cam.dashOrigin + "/config.js", cam.apiURL + "/api/stream", cam.apiURL + "/api/status", third + "/"} {
+		for _, must := range []string{cam.dashURL, cam.dashOrigin + "/config.js", cam.apiURL + "/api/stream", cam.apiURL + "/api/events", third + "/"} {
 			if !seen[must] {
 				t.Errorf("no request recorded for %s (the recording is incomplete)", must)
 			}

@@ -84,8 +84,9 @@ type camera struct {
 
 // startCamera builds the camera example, starts it on two free loopback
 // ports and waits for the URLs it prints. The process is stopped at the end
-// of the test, killed if it does not stop by itself.
-func startCamera(t *testing.T, password string) *camera {
+// of the test, killed if it does not stop by itself. More flags may follow
+// (a later -api or -dashboard wins over the free ports).
+func startCamera(t *testing.T, password string, flags ...string) *camera {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "camera")
 	if runtime.GOOS == "windows" {
@@ -101,7 +102,7 @@ func startCamera(t *testing.T, password string) *camera {
 
 	c := &camera{logs: &syncBuffer{}, exited: make(chan struct{})}
 	stdout := &syncBuffer{}
-	c.cmd = exec.Command(bin, "-api", "127.0.0.1:0", "-dashboard", "127.0.0.1:0", "-password", password)
+	c.cmd = exec.Command(bin, append([]string{"-api", "127.0.0.1:0", "-dashboard", "127.0.0.1:0", "-password", password}, flags...)...)
 	c.cmd.Stdout = stdout
 	c.cmd.Stderr = c.logs
 	if err := c.cmd.Start(); err != nil {

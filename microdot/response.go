@@ -272,6 +272,10 @@ func (r *Request) blank(status int) *Response {
 // write sends res, the prepared response of req. It is the last step of
 // every request.
 func (e *engine) write(req *Request, c *chain, res *Response) {
+	if f, ok := res.value.(takeover); ok {
+		e.takeover(req, c, res, f) // see takeover.go
+		return
+	}
 	sw := req.writer()
 	e.send(req, sw, res)
 	sw.finish()

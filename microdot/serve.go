@@ -35,6 +35,7 @@ type serverState struct {
 	cancel   context.CancelFunc
 	shutdown chan struct{} // closed when the running Shutdown has finished
 	pending  bool          // Shutdown found nothing serving: the next Serve stops at once
+	running  takeovers     // Takeover responses in progress, which Shutdown waits for
 }
 
 // shutdownDone returns a channel that is closed when the Shutdown in
@@ -180,6 +181,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 			errs = append(errs, err)
 			srv.Close()
 		}
+	}
+	if err := a.srv.running.wait(ctx); err != nil && len(errs) == 0 {
+		errs = append(errs, err) // hijacked connections, which srv.Shutdown does not see
 	}
 	return errors.Join(errs...)
 }

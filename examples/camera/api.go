@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/microdot-go/microdot/microdot"
 	"github.com/microdot-go/microdot/microdot/cors"
@@ -86,6 +85,7 @@ func newAPIApp(cam *Camera, auth *Auth, cfg cors.Config, logger *slog.Logger) (*
 	if _, err := csrf.New(app, c); err != nil {
 		return nil, nil, err
 	}
+	a.liveRoutes(app, c) // status.go
 	return app, c, nil
 }
 
@@ -101,6 +101,7 @@ func (a *api) index(req *microdot.Request) (*microdot.Response, error) {
 		"endpoints": []string{
 			"GET /api/status", "GET /api/snapshot", "GET /api/stream",
 			"GET /api/settings", "PUT /api/settings",
+			"GET /api/events", "GET /api/live",
 			"POST /api/login", "POST /api/logout", "GET /api/session",
 		},
 	}), nil
@@ -119,17 +120,7 @@ type statusResponse struct {
 }
 
 func (a *api) status(req *microdot.Request) (*microdot.Response, error) {
-	s := a.cam.Settings()
-	return microdot.JSON(statusResponse{
-		UptimeSeconds:    int64(a.cam.Uptime() / time.Second),
-		Resolution:       fmt.Sprintf("%dx%d", s.Width, s.Height),
-		FPS:              s.FPS,
-		Quality:          s.Quality,
-		Brightness:       s.Brightness,
-		ClientsStreaming: a.cam.Viewers(),
-		FramesRendered:   a.cam.FramesRendered(),
-		Version:          version,
-	}).SetHeader("Cache-Control", "no-store"), nil
+	return microdot.JSON(a.currentStatus().statusResponse).SetHeader("Cache-Control", "no-store"), nil
 }
 
 func (a *api) snapshot(req *microdot.Request) (*microdot.Response, error) {
@@ -209,7 +200,7 @@ func (a *api) putSettings(req *microdot.Request) (*microdot.Response, error) {
 		return nil
 	})
 	if err != nil {
-		return apiError(http.StatusBadRequest, messages(err)), nil
+		return settingsError(err), nil // status.go
 	}
 	return microdot.JSON(applied), nil
 }

@@ -14,7 +14,7 @@ import (
 // The dashboard page, built into the binary: `go run ./examples/camera`
 // needs no files beside it.
 //
-//go:embed dashboard/index.html dashboard/app.js dashboard/style.css dashboard/favicon.svg
+//go:embed dashboard/index.html dashboard/app.js dashboard/live.js dashboard/style.css dashboard/favicon.svg
 var dashboardFiles embed.FS
 
 // newDashboardApp returns the App that serves the dashboard page on its own
@@ -35,6 +35,7 @@ func newDashboardApp(apiOrigin func(*microdot.Request) string, logger *slog.Logg
 	}
 	app.Get("/", static("index.html", "text/html; charset=utf-8"))
 	app.Get("/app.js", static("app.js", "text/javascript; charset=utf-8"))
+	app.Get("/live.js", static("live.js", "text/javascript; charset=utf-8"))
 	app.Get("/style.css", static("style.css", "text/css; charset=utf-8"))
 	app.Get("/favicon.svg", static("favicon.svg", "image/svg+xml"))
 	app.Get("/config.js", func(req *microdot.Request) (*microdot.Response, error) {
@@ -56,7 +57,7 @@ func newDashboardApp(apiOrigin func(*microdot.Request) string, logger *slog.Logg
 			"script-src 'self'",
 			"style-src 'self'",
 			"img-src 'self' blob: " + api,
-			"connect-src " + api,
+			"connect-src " + api + " ws" + strings.TrimPrefix(api, "http"), // fetch, EventSource, WebSocket
 			"base-uri 'none'",
 			"form-action 'none'",
 			"frame-ancestors 'none'",

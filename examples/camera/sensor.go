@@ -92,6 +92,7 @@ type Camera struct {
 	latest   *Frame        // the last published frame, or nil
 	next     chan struct{} // closed when the frame after latest is published
 	viewers  int
+	changed  chan struct{} // closed at the next settings change (see SettingsChanged)
 
 	wake     chan struct{} // tells Run to look again: first viewer, new settings
 	rendered atomic.Uint64
@@ -142,6 +143,7 @@ func (c *Camera) UpdateSettings(change func(*Settings) error) error {
 	if err == nil {
 		c.settings = s
 		c.gen++
+		c.announceChange()
 	}
 	c.mu.Unlock()
 	if err == nil {

@@ -30,13 +30,14 @@
         `is it running, and does its CORS policy allow ${location.origin}?`);
     }
     if (!res.ok) {
-      let detail = res.statusText;
+      let detail = res.statusText, body = null;
       try {
-        const body = await res.json();
+        body = await res.json();
         if (body && body.error) detail = body.error;
       } catch (_) { /* not JSON: keep the status text */ }
       const err = new Error(`${res.status}: ${detail}`);
       err.status = res.status;
+      if (body && body.fields) err.fields = body.fields;
       throw err;
     }
     return res;
@@ -44,57 +45,7 @@
 
   const withCredentials = { credentials: 'include', cache: 'no-store' };
 
-  // --- Live stream -------------------------------------------------------
-
-  const stream = $('stream');
-  const streamState = $('stream-state');
-  function startStream() {
-    show(streamState, 'connecting', 'wait');
-    stream.src = `${api}/api/stream?t=${Date.now()}`;
-  }
-  stream.addEventListener('error', () => {
-    show(streamState, 'offline: retrying', 'error');
-    setTimeout(startStream, 2000);
-  });
-  // An MJPEG <img> fires no event per frame: watch for the first one.
-  setInterval(() => {
-    if (stream.naturalWidth > 0 && streamState.dataset.state === 'wait') {
-      show(streamState, 'live', 'ok');
-    }
-  }, 250);
-
-  // --- Status ------------------------------------------------------------
-
-  const fields = {
-    resolution: (s) => s.resolution,
-    fps: (s) => `${s.fps} fps`,
-    quality: (s) => String(s.quality),
-    brightness: (s) => (s.brightness > 0 ? '+' : '') + s.brightness,
-    clients: (s) => String(s.clients_streaming),
-    frames: (s) => String(s.frames_rendered),
-    uptime: (s) => formatUptime(s.uptime_seconds),
-    version: (s) => s.version,
-  };
-  function formatUptime(sec) {
-    const h = Math.floor(sec / 3600), m = Math.floor(sec / 60) % 60, s = sec % 60;
-    return (h ? `${h} h ` : '') + (h || m ? `${m} min ` : '') + `${s} s`;
-  }
-  let statusBusy = false;
-  async function refreshStatus() {
-    if (statusBusy) return;
-    statusBusy = true;
-    try {
-      const s = await (await call('/api/status', { cache: 'no-store' })).json();
-      for (const [id, format] of Object.entries(fields)) {
-        $(`status-${id}`).textContent = format(s);
-      }
-      show($('status-message'), `updated ${new Date().toLocaleTimeString()}`, 'ok');
-    } catch (err) {
-      show($('status-message'), err.message, 'error');
-    } finally {
-      statusBusy = false;
-    }
-  }
+  // The live stream and the status are in live.js.
 
   // --- Snapshot ----------------------------------------------------------
 
@@ -171,8 +122,57 @@
   // --- Settings ----------------------------------------------------------
 
   const settingNames = ['width', 'height', 'quality', 'fps', 'brightness'];
+  const settingLabels = { width: 'Width', height: 'Height', quality: 'Quality', fps: 'FPS', brightness: 'Brightness' };
+  // A field the user is editing is left alone when the settings change
+  // elsewhere; the others follow.
+  const editing = new Set();
   function fillSettings(s) {
-    for (const name of settingNames) $(name).value = s[name];
+    for (const name of settingNames) {
+      if (!editing.has(name)) $(name).value = s[name];
+    }
+  }
+  for (const name of settingNames) {
+    $(name).addEventListener('input', () => {
+      editing.add(name);
+      markField(name, null);
+    });
+  }
+  // Settings changed in any dashboard arrive with the pushed status.
+  window.addEventListener('camera-status', (ev) => fillSettings(ev.detail.settings));
+
+  // markField highlights a setting the camera refused and says under it
+  // what it accepts, or clears that when problem is null.
+  function markField(name, problem) {
+    const input = $(name);
+    let note = input.parentElement.querySelector('.field-error');
+    if (problem === null) {
+      input.removeAttribute('aria-invalid');
+      if (note) note.remove();
+      return;
+    }
+    input.setAttribute('aria-invalid', 'true');
+    if (!note) {
+      note = document.createElement('span');
+      note.className = 'field-error';
+      input.after(note);
+    }
+    note.textContent = problem;
+  }
+
+  // settingsProblem puts a refused change in words, marking the fields to fix.
+  function settingsProblem(err) {
+    if (err.status === 401) return 'You are not logged in: log in above, then apply again.';
+    if (err.status === 400 && err.fields && Object.keys(err.fields).length > 0) {
+      const parts = [];
+      for (const [name, range] of Object.entries(err.fields)) {
+        const words = `must be a whole number from ${range.min} to ${range.max}`;
+        markField(name, words);
+        parts.push(`${settingLabels[name] || name} ${words}`);
+      }
+      return `Not applied: ${parts.join('; ')}. Fix the highlighted ${parts.length > 1 ? 'fields' : 'field'}.`;
+    }
+    if (err.status) return `Not applied: the camera refused the change (${err.message}).`;
+    return 'Not applied: the camera cannot be reached. Is it running?';
   }
   async function loadSettings() {
     try {
@@ -193,6 +193,7 @@
       body[name] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
     }
     show(msg, 'applying…', 'wait');
+    for (const name of settingNames) markField(name, null);
     try {
       // A PUT with a JSON body is not a "simple" request: the browser first
       // sends a preflight (OPTIONS) and goes on only if the API allows it.
@@ -203,12 +204,11 @@
         body: JSON.stringify(body),
       });
       const s = await res.json();
+      editing.clear();
       fillSettings(s);
       show(msg, `Settings applied: ${s.width}x${s.height}, quality ${s.quality}, ${s.fps} fps, brightness ${s.brightness}.`, 'ok');
-      refreshStatus();
     } catch (err) {
-      const hint = err.status === 401 ? ' (log in above first)' : '';
-      show(msg, `settings not applied: ${err.message}${hint}`, 'error');
+      show(msg, settingsProblem(err), 'error');
     }
   }
 
@@ -223,12 +223,6 @@
     show($('status-message'), 'the camera API address is unknown: /config.js did not load', 'error');
     return;
   }
-  // The stream never finishes loading: start it after the page's load
-  // event, so that the page counts as loaded.
-  if (document.readyState === 'complete') startStream();
-  else window.addEventListener('load', startStream, { once: true });
-  refreshStatus();
-  setInterval(refreshStatus, 1000);
   loadSettings();
   checkSession().then(setLoggedIn).catch(() => {});
 })();
