@@ -62,6 +62,9 @@ func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
 			body = http.MaxBytesReader(w, body, e.maxBody)
 		}
 		r.Body = &bodyReader{body}
+		// Reading the body may make net/http write a 100 Continue: it
+		// must not meet a deadline left by the previous response.
+		req.writer()
 	}
 	return req
 }
@@ -92,7 +95,7 @@ func (e *engine) release(req *Request) {
 // that stops reading (see App.WriteStallTimeout).
 func (r *Request) writer() *stallWriter {
 	if r.sw.ResponseWriter == nil {
-		r.sw = stallWriter{ResponseWriter: r.w, rc: *http.NewResponseController(r.w), stall: r.e.app.writeStall()}
+		r.sw.init(r.e.app, r.w, r.Request)
 		r.w = &r.sw
 	}
 	return &r.sw

@@ -68,11 +68,17 @@ const (
 // newResponse returns a Response of the given kind whose Header holds
 // Content-Type: contentType, or no header when contentType is "".
 func newResponse(kind bodyKind, contentType string) *Response {
-	res := &Response{StatusCode: http.StatusOK, Header: http.Header{}, kind: kind}
-	if contentType != "" {
-		res.Header["Content-Type"] = []string{contentType}
+	if contentType == "" {
+		return &Response{StatusCode: http.StatusOK, Header: http.Header{}, kind: kind}
 	}
-	return res
+	// The response and its Content-Type value in one allocation. The value
+	// slice is capped: an Add appends to a copy.
+	r := &struct {
+		res Response
+		ct  [1]string
+	}{res: Response{StatusCode: http.StatusOK, Header: http.Header{}, kind: kind}, ct: [1]string{contentType}}
+	r.res.Header["Content-Type"] = r.ct[:1:1]
+	return &r.res
 }
 
 // Text returns a 200 response with body as text/plain; charset=utf-8.
@@ -298,7 +304,7 @@ func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
 		if res.StatusCode == 0 {
 			status = http.StatusNoContent
 		}
-		if !head && bodyAllowed(status) {
+		if !head && bodyAllowed(status) && !sw.keep {
 			h.Set("Content-Length", "0")
 		}
 		req.started = true
@@ -308,7 +314,10 @@ func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
 		if res.kind == bodyBytes || res.kind == bodyJSON {
 			n = len(req.body)
 		}
-		if bodyAllowed(status) {
+		// net/http sets the Content-Length of a body it holds whole when
+		// the handler returns; a larger one, a HEAD response, or one that
+		// finish sends before the handler returns needs it set here.
+		if bodyAllowed(status) && (head || n > smallBody || !sw.keep) {
 			h.Set("Content-Length", strconv.Itoa(n))
 		}
 		req.started = true
@@ -338,6 +347,10 @@ func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
 		res.value.(http.Handler).ServeHTTP(sw, req.Request)
 	}
 }
+
+// smallBody is the largest body whose Content-Length net/http works out by
+// itself (its buffer before chunking).
+const smallBody = 2048
 
 func bodyAllowed(status int) bool {
 	return !(status >= 100 && status <= 199) && status != http.StatusNoContent && status != http.StatusNotModified
