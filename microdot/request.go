@@ -62,10 +62,10 @@ func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
 			body = http.MaxBytesReader(w, body, e.maxBody)
 		}
 		r.Body = &bodyReader{body}
-		// Reading the body may make net/http write a 100 Continue: it
-		// must not meet a deadline left by the previous response.
-		req.writer()
 	}
+	// The bound on writing starts with the request: reading the body may
+	// make net/http write a 100 Continue, and a handler may take its time.
+	req.writer()
 	return req
 }
 

@@ -254,3 +254,41 @@ func TestNoStaleWriteDeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestProgressOutlastsTheWriteTimeout: under NewServer, whose WriteTimeout
+// is the stall limit, a stream that keeps sending lasts longer than the
+// limit, and so does a handler that takes longer than the limit to answer.
+func TestProgressOutlastsTheWriteTimeout(t *testing.T) {
+	const stall = 200 * time.Millisecond
+	app := quietApp()
+	app.WriteStallTimeout = stall
+	app.Get("/stream", func(*microdot.Request) (*microdot.Response, error) {
+		return microdot.Stream("text/plain", func(ctx context.Context, w io.Writer) error {
+			for i := range 8 {
+				time.Sleep(stall / 4)
+				if _, err := fmt.Fprintf(w, "%d", i); err != nil {
+					return err
+				}
+			}
+			return nil
+		}), nil
+	})
+	app.Get("/slow", func(*microdot.Request) (*microdot.Response, error) {
+		time.Sleep(2 * stall)
+		return microdot.Text("late"), nil
+	})
+	l := listen(t)
+	srv := app.NewServer(l.Addr().String())
+	go srv.Serve(l)
+	defer srv.Close()
+	waitServing(t, l.Addr().String())
+
+	for path, want := range map[string]string{"/stream": "01234567", "/slow": "late"} {
+		res, err := client(t).Get("http://" + l.Addr().String() + path)
+		require.NoError(t, err)
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		require.NoError(t, err, path)
+		assert.Equal(t, want, string(body), path)
+	}
+}

@@ -46,14 +46,22 @@ type stallWriter struct {
 	cutOff   atomic.Bool // the response is ended: no more progress is allowed
 }
 
-// init makes s the bounded writer of a request to app. When the
-// App serves every request of the connection, the deadline is set at once:
-// one left by the previous response must not fail what net/http writes for
-// this request before its response (a 100 Continue).
+// init makes s the bounded writer of a request to app, as the request comes
+// in. A server with a WriteTimeout no longer than the App's limit has set a
+// deadline for the request already, and sets a new one for the next request
+// on the connection: s leaves it in place. When the App serves every
+// request of the connection, s sets the deadline at once (one left by the
+// previous response must not fail what net/http writes for this request
+// before its response, a 100 Continue) and leaves it in place.
 func (s *stallWriter) init(app *App, w http.ResponseWriter, r *http.Request) {
 	s.ResponseWriter, s.rc, s.stall = w, *http.NewResponseController(w), app.writeStall()
 	srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
-	if s.keep = srv != nil && srv.Handler == http.Handler(app); s.keep {
+	switch {
+	case srv == nil || s.stall <= 0:
+	case srv.WriteTimeout > 0 && srv.WriteTimeout <= s.stall:
+		s.keep, s.armedAt = true, time.Now()
+	case srv.Handler == http.Handler(app):
+		s.keep = true
 		s.extend()
 	}
 }
