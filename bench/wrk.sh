@@ -21,6 +21,7 @@
 #	cd bench && ./wrk.sh
 #	ROUNDS=3 DURATION=1s ./wrk.sh
 #	REPORT_ONLY=1 ./wrk.sh        # the figures of the last run again
+#	WRITE_TIMEOUT=30s ./wrk.sh    # every server with the WriteTimeout of NewServer
 #
 # wrk keeps CONNECTIONS (default 32) connections from THREADS (default 1)
 # threads for DURATION (default 1s) per run, after a warm-up of each
@@ -45,7 +46,7 @@ if [[ -z ${REPORT_ONLY:-} ]]; then
 	go build -o "$dir/wrkserver" ./wrkserver
 	declare -A url spid
 	for c in "${contenders[@]}"; do
-		GOMAXPROCS=1 "$dir/wrkserver" -router "$c" >"$dir/$c.log" 2>&1 &
+		GOMAXPROCS=1 "$dir/wrkserver" -router "$c" -write-timeout "${WRITE_TIMEOUT:-0}" >"$dir/$c.log" 2>&1 &
 		pids+=($!)
 		spid[$c]=$!
 		for _ in $(seq 100); do

@@ -82,6 +82,7 @@ func main() {
 	names := slices.Sorted(maps.Keys(routers))
 	router := flag.String("router", "", "the contender to serve: "+strings.Join(names, ", "))
 	addr := flag.String("addr", "127.0.0.1:0", "the `address` to listen on")
+	writeTimeout := flag.Duration("write-timeout", 0, "the server's WriteTimeout (the App's NewServer sets 30s): every contender gets the same")
 	flag.Parse()
 	build, ok := routers[*router]
 	if !ok {
@@ -94,7 +95,7 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println("listening on", ln.Addr())
-	srv := &http.Server{Handler: build()}
+	srv := &http.Server{Handler: build(), WriteTimeout: *writeTimeout}
 	if err := srv.Serve(ln); err != nil {
 		fmt.Fprintln(os.Stderr, "wrkserver:", err)
 		os.Exit(1)
