@@ -37,9 +37,11 @@
 //
 // # Responses
 //
-// [Text], [HTML], [JSON], [Bytes], [File], [StaticFiles], [Redirect] and
-// [Stream] build responses; a nil response is 204 No Content. Streams are
-// flushed as they are written and stop when the client leaves.
+// [Text], [HTML], [JSON], [Bytes], [File], [SendFile], [StaticFiles],
+// [Redirect] and [Stream] build responses; a nil response is 204 No Content.
+// Streams are flushed as they are written and stop when the client leaves.
+// Pre-compressed .gz assets are served with Content-Encoding to clients that
+// accept gzip.
 //
 // # Serving and testing
 //

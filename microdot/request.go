@@ -1,6 +1,7 @@
 package microdot
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,7 @@ type Request struct {
 	body     []byte    // the body of the prepared response, when it is bytes or JSON
 	file     *Response // the prepared response, with its file opened, when it sends one
 	sw       stallWriter
+	jsonBody []byte // the request body that DecodeJSON read, for the next call
 
 	path    pathInfo // where the path is in the tree; see lookupPath
 	started bool     // the response status has been written
@@ -61,6 +63,9 @@ func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
 		}
 		r.Body = &bodyReader{body}
 	}
+	// The bound on writing starts with the request: reading the body may
+	// make net/http write a 100 Continue, and a handler may take its time.
+	req.writer()
 	return req
 }
 
@@ -90,7 +95,7 @@ func (e *engine) release(req *Request) {
 // that stops reading (see App.WriteStallTimeout).
 func (r *Request) writer() *stallWriter {
 	if r.sw.ResponseWriter == nil {
-		r.sw = stallWriter{ResponseWriter: r.w, rc: *http.NewResponseController(r.w), stall: r.e.app.writeStall()}
+		r.sw.init(r.e.app, r.w, r.Request)
 		r.w = &r.sw
 	}
 	return &r.sw
@@ -168,26 +173,50 @@ func (r *Request) ParamInt(name string) (int, bool) {
 }
 
 // Args returns the parsed query string (Microdot's request.args). Keys may
-// have several values; Get returns the first. A malformed query gives the
-// pairs that could be parsed.
+// have several values; Get returns the first. Decoding is lenient, as
+// Microdot's: a malformed percent-escape is kept as it was sent ("%%" stays
+// "%%") rather than losing its field; only pairs holding ';' are dropped, as
+// [url.ParseQuery] drops them.
 func (r *Request) Args() url.Values {
 	if r.args == nil {
-		r.args, _ = url.ParseQuery(r.URL.RawQuery)
+		r.args = parseQuery(r.URL.RawQuery)
 	}
 	return r.args
 }
 
+// Scheme returns "https" when the request came over TLS and "http"
+// otherwise (Microdot's request.scheme). It does not trust
+// X-Forwarded-Proto: behind a proxy that terminates TLS, read that header
+// from the proxy you trust.
+func (r *Request) Scheme() string {
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
 // FormValues parses a urlencoded or multipart form body and returns its
-// fields (not the query's; see Args). A body of another type is an *HTTPError
-// 415, a malformed one 400, an oversized one 413, so that a handler can
-// return the error as it is.
+// fields (not the query's; see Args), whatever the method: a form sent with
+// GET is read too. Urlencoded fields are decoded as leniently as Args. The
+// result is kept, so later calls return it again. A body of another type is
+// an *HTTPError 415, a malformed one 400, an oversized one 413, so that a
+// handler can return the error as it is. For uploads, the formdata package
+// streams files instead of holding them.
 func (r *Request) FormValues() (url.Values, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "application/x-www-form-urlencoded":
-		if err := r.ParseForm(); err != nil {
-			return nil, bodyError(err, "malformed form body")
+		if r.PostForm != nil {
+			return r.PostForm, nil
 		}
+		var data []byte
+		if r.Body != nil {
+			var err error
+			if data, err = io.ReadAll(r.Body); err != nil {
+				return nil, bodyError(err, "unreadable form body")
+			}
+		}
+		r.PostForm = parseQuery(string(data))
 	case "multipart/form-data":
 		mem := r.e.maxBody
 		if mem < 0 {
@@ -205,16 +234,27 @@ func (r *Request) FormValues() (url.Values, error) {
 // DecodeJSON decodes a JSON body into v. The body must be declared as JSON
 // (application/json or a +json type), hold one JSON value and fit the body
 // limit; otherwise the error is an *HTTPError (415, 400 or 413) that a handler
-// can return as it is, with a reason that says what is wrong.
+// can return as it is, with a reason that says what is wrong. The body is
+// read once and kept: a second call (a hook's, then the handler's) decodes
+// it again, as Microdot's request.json can be read twice.
 func (r *Request) DecodeJSON(v any) error {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
 		return &HTTPError{Status: http.StatusUnsupportedMediaType, Reason: "expected a JSON body (Content-Type: application/json)"}
 	}
-	if r.Body == nil {
-		return &HTTPError{Status: http.StatusBadRequest, Reason: "missing JSON body"}
+	if r.jsonBody == nil {
+		// Read once and kept, so that a hook and the handler can both
+		// decode the body (Microdot caches request.json).
+		if r.Body == nil {
+			return &HTTPError{Status: http.StatusBadRequest, Reason: "missing JSON body"}
+		}
+		data, err := io.ReadAll(r.Body)
+		if err != nil {
+			return bodyError(err, "unreadable JSON body: "+err.Error())
+		}
+		r.jsonBody = data[:len(data):len(data)]
 	}
-	dec := json.NewDecoder(r.Body)
+	dec := json.NewDecoder(bytes.NewReader(r.jsonBody))
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) {
 			return &HTTPError{Status: http.StatusBadRequest, Reason: "empty JSON body", Err: err}

@@ -37,7 +37,7 @@ func TestArgs(t *testing.T) {
 		{"?flag", url.Values{"flag": {""}}},
 		{"?k=&k=v", url.Values{"k": {"", "v"}}},
 		{"?caf%C3%A9=%E2%9C%93", url.Values{"café": {"✓"}}},
-		{"?ok=1&bad=%zz", url.Values{"ok": {"1"}}}, // a malformed pair is dropped, the rest kept
+		{"?ok=1&bad=%zz", url.Values{"ok": {"1"}, "bad": {"%zz"}}}, // a malformed escape is kept as sent
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -94,7 +94,8 @@ func TestFormValues(t *testing.T) {
 		{"wrong type", "/", "text/plain", "a=1", 415, nil},
 		{"JSON is not a form", "/", "application/json", `{"a":1}`, 415, nil},
 		{"no type", "/", "", "a=1", 415, nil},
-		{"malformed urlencoded", "/", "application/x-www-form-urlencoded", "a=%zz", 400, nil},
+		{"malformed escapes are kept, the other fields too", "/", "application/x-www-form-urlencoded", "x=%2f%%&a=%zz&b=1", 200,
+			url.Values{"x": {"/%%"}, "a": {"%zz"}, "b": {"1"}}},
 		{"multipart without boundary", "/", "multipart/form-data", "x", 400, nil},
 	}
 	for _, tt := range tests {

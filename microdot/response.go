@@ -68,11 +68,17 @@ const (
 // newResponse returns a Response of the given kind whose Header holds
 // Content-Type: contentType, or no header when contentType is "".
 func newResponse(kind bodyKind, contentType string) *Response {
-	res := &Response{StatusCode: http.StatusOK, Header: http.Header{}, kind: kind}
-	if contentType != "" {
-		res.Header["Content-Type"] = []string{contentType}
+	if contentType == "" {
+		return &Response{StatusCode: http.StatusOK, Header: http.Header{}, kind: kind}
 	}
-	return res
+	// The response and its Content-Type value in one allocation. The value
+	// slice is capped: an Add appends to a copy.
+	r := &struct {
+		res Response
+		ct  [1]string
+	}{res: Response{StatusCode: http.StatusOK, Header: http.Header{}, kind: kind}, ct: [1]string{contentType}}
+	r.res.Header["Content-Type"] = r.ct[:1:1]
+	return &r.res
 }
 
 // Text returns a 200 response with body as text/plain; charset=utf-8.
@@ -149,7 +155,9 @@ func Stream(contentType string, produce func(ctx context.Context, w io.Writer) e
 // from the extension, Last-Modified, and support for Range and conditional
 // requests. A missing file or a directory is a 404, an unreadable file a 403.
 // The path is used as given: to serve files named by the client, use
-// [StaticFiles], which cannot escape its root.
+// [StaticFiles], which cannot escape its root. A ".gz" file is sent as what
+// it is, application/gzip; [SendFile] with Compressed sends it as what it
+// holds.
 func File(path string) *Response {
 	res := newResponse(bodyFile, "")
 	res.text = path
@@ -205,9 +213,23 @@ func (r *Response) SetCookie(c *http.Cookie) error {
 }
 
 // DeleteCookie tells the client to drop the cookie named name for path (""
-// means the current path), by sending it expired.
+// means the current path), by sending it expired. To send other attributes
+// with it (HttpOnly, Secure, SameSite, Domain), use ExpireCookie.
 func (r *Response) DeleteCookie(name, path string) error {
-	return r.SetCookie(&http.Cookie{Name: name, Path: path, MaxAge: -1, Expires: deleted})
+	return r.ExpireCookie(&http.Cookie{Name: name, Path: path})
+}
+
+// ExpireCookie tells the client to drop the cookie c names, by sending it
+// expired with c's attributes (Path, Domain, Secure, HttpOnly, SameSite,
+// Partitioned): Microdot's delete_cookie with keyword arguments. c's Value,
+// Expires and MaxAge are ignored; c itself is not changed.
+func (r *Response) ExpireCookie(c *http.Cookie) error {
+	if c == nil {
+		return errors.New("microdot: ExpireCookie: nil cookie")
+	}
+	expired := *c
+	expired.Value, expired.MaxAge, expired.Expires, expired.RawExpires = "", -1, deleted, ""
+	return r.SetCookie(&expired)
 }
 
 // prepare makes res the response of the request: a nil res is an empty 204,
@@ -282,7 +304,7 @@ func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
 		if res.StatusCode == 0 {
 			status = http.StatusNoContent
 		}
-		if !head && bodyAllowed(status) {
+		if !head && bodyAllowed(status) && !sw.keep {
 			h.Set("Content-Length", "0")
 		}
 		req.started = true
@@ -292,7 +314,10 @@ func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
 		if res.kind == bodyBytes || res.kind == bodyJSON {
 			n = len(req.body)
 		}
-		if bodyAllowed(status) {
+		// net/http sets the Content-Length of a body it holds whole when
+		// the handler returns; a larger one, a HEAD response, or one that
+		// finish sends before the handler returns needs it set here.
+		if bodyAllowed(status) && (head || n > smallBody || !sw.keep) {
 			h.Set("Content-Length", strconv.Itoa(n))
 		}
 		req.started = true
@@ -322,6 +347,10 @@ func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
 		res.value.(http.Handler).ServeHTTP(sw, req.Request)
 	}
 }
+
+// smallBody is the largest body whose Content-Length net/http works out by
+// itself (its buffer before chunking).
+const smallBody = 2048
 
 func bodyAllowed(status int) bool {
 	return !(status >= 100 && status <= 199) && status != http.StatusNoContent && status != http.StatusNotModified

@@ -16,10 +16,9 @@ import (
 
 // Timeouts and limits of the servers that NewServer and Run create. They keep
 // a slow or silent client from holding a connection forever (Microdot's
-// server has no read timeout at all). There is no write timeout, so that
-// long streams keep going; a client that stops reading is bounded by
-// App.WriteStallTimeout instead (DefaultWriteStallTimeout), and streams stop
-// on Shutdown.
+// server has no read timeout at all). Writing is bounded by
+// App.WriteStallTimeout (DefaultWriteStallTimeout) without progress, not as
+// a whole, so that long streams keep going; streams stop on Shutdown.
 const (
 	DefaultReadHeaderTimeout = 10 * time.Second
 	DefaultReadTimeout       = 60 * time.Second
@@ -62,7 +61,8 @@ func (s *serverState) closing() context.Context {
 // large downloads can take their time, but every response is bounded
 // against a client that stops reading: a write that makes no progress for
 // App.WriteStallTimeout (30 s by default) fails and the connection is
-// closed. Use it to serve with TLS or on your own listener, after changing
+// closed. The server's WriteTimeout is that limit: net/http sets it as each
+// request comes in, and the App extends it as a response makes progress. Use it to serve with TLS or on your own listener, after changing
 // what you need; Shutdown covers servers made here once they serve.
 func (a *App) NewServer(addr string) *http.Server {
 	srv := &http.Server{
@@ -72,6 +72,7 @@ func (a *App) NewServer(addr string) *http.Server {
 		ReadTimeout:       DefaultReadTimeout,
 		IdleTimeout:       DefaultIdleTimeout,
 		MaxHeaderBytes:    DefaultMaxHeaderBytes,
+		WriteTimeout:      max(a.writeStall(), 0),
 		// Let the App answer "OPTIONS *" (with its Allow list and hooks).
 		DisableGeneralOptionsHandler: true,
 		ErrorLog:                     slog.NewLogLogger(a.logger().Handler(), slog.LevelWarn),

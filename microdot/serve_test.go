@@ -197,7 +197,7 @@ func TestNewServer(t *testing.T) {
 	assert.Equal(t, microdot.DefaultReadTimeout, srv.ReadTimeout)
 	assert.Equal(t, microdot.DefaultIdleTimeout, srv.IdleTimeout)
 	assert.Equal(t, microdot.DefaultMaxHeaderBytes, srv.MaxHeaderBytes)
-	assert.Zero(t, srv.WriteTimeout, "no write timeout: streams may last")
+	assert.Equal(t, microdot.DefaultWriteStallTimeout, srv.WriteTimeout, "the stall limit, which progress extends")
 	assert.NotNil(t, srv.ErrorLog)
 
 	// The values are safe ones, not just any.

@@ -1,10 +1,14 @@
 package microdot_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -32,11 +36,19 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 // the server is serving all n; the returned channel is closed once the
 // server has closed them all.
 func slowReaders(t *testing.T, app *microdot.App, n int) (addr string, allClosed <-chan struct{}, served <-chan error) {
+	return slowReadersOf(t, app, n, "/big", 16, nil)
+}
+
+// slowReadersOf is slowReaders with count pipelined requests for path
+// (/big: 256 KiB, /medium: 8 KiB), and the server's handler wrapped by wrap
+// when it is not nil.
+func slowReadersOf(t *testing.T, app *microdot.App, n int, path string, count int, wrap func(http.Handler) http.Handler) (addr string, allClosed <-chan struct{}, served <-chan error) {
 	t.Helper()
 	big := []byte(strings.Repeat("x", 256<<10))
 	app.Get("/big", func(*microdot.Request) (*microdot.Response, error) {
 		return microdot.Bytes("application/octet-stream", big), nil
 	})
+	app.Get("/medium", text(strings.Repeat("m", 8<<10)))
 	app.Get("/small", text("small"))
 
 	var mu sync.Mutex
@@ -46,6 +58,9 @@ func slowReaders(t *testing.T, app *microdot.App, n int) (addr string, allClosed
 	done, serving := make(chan struct{}), make(chan struct{})
 	l := smallBuffers{listen(t)}
 	srv := app.NewServer(l.Addr().String())
+	if wrap != nil {
+		srv.Handler = wrap(srv.Handler)
+	}
 	srv.ConnState = func(c net.Conn, s http.ConnState) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -69,7 +84,7 @@ func slowReaders(t *testing.T, app *microdot.App, n int) (addr string, allClosed
 	addr = l.Addr().String()
 	waitServing(t, addr)
 
-	pipelined := strings.Repeat("GET /big HTTP/1.1\r\nHost: camera\r\n\r\n", 16)
+	pipelined := strings.Repeat("GET "+path+" HTTP/1.1\r\nHost: camera\r\n\r\n", count)
 	for range n {
 		conn, err := net.DialTimeout("tcp", addr, waitFor)
 		require.NoError(t, err)
@@ -89,9 +104,27 @@ func slowReaders(t *testing.T, app *microdot.App, n int) (addr string, allClosed
 // requests and never reads the responses are closed once a write has made
 // no progress for WriteStallTimeout, while other clients are served.
 func TestClientsThatStopReadingAreClosed(t *testing.T) {
+	middleware := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) })
+	}
+	for _, tc := range []struct {
+		name  string
+		path  string
+		count int
+		wrap  func(http.Handler) http.Handler
+	}{
+		{"large responses", "/big", 16, nil},
+		{"responses that net/http sends after the handler", "/medium", 64, nil},
+		{"the App behind middleware", "/medium", 64, middleware},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testClientsThatStopReading(t, tc.path, tc.count, tc.wrap) })
+	}
+}
+
+func testClientsThatStopReading(t *testing.T, path string, count int, wrap func(http.Handler) http.Handler) {
 	app := quietApp()
 	app.WriteStallTimeout = 300 * time.Millisecond
-	addr, allClosed, served := slowReaders(t, app, 40)
+	addr, allClosed, served := slowReadersOf(t, app, 40, path, count, wrap)
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
@@ -154,4 +187,108 @@ func TestRunLogsItsAddress(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 	require.NoError(t, app.Shutdown(context.Background()))
 	assert.NoError(t, recv(t, done, "Run to return"))
+}
+
+// TestNoStaleWriteDeadline: the deadline that bounds a response never
+// fails a later write on the same kept-alive connection after the client
+// paused: a 100 Continue before the App's next response, or the response
+// of another handler when the App shares the server.
+func TestNoStaleWriteDeadline(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mux  bool // the App shares the server with another handler
+	}{
+		{"the App alone, then a 100 Continue", false},
+		{"the App in a mux, then another handler", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app := quietApp()
+			app.WriteStallTimeout = 100 * time.Millisecond
+			app.Get("/app", text("app"))
+			app.Post("/upload", func(req *microdot.Request) (*microdot.Response, error) {
+				b, err := io.ReadAll(req.Body)
+				if err != nil {
+					return nil, err
+				}
+				return microdot.Text(fmt.Sprint(len(b))), nil
+			})
+			var h http.Handler = app
+			if tc.mux {
+				mux := http.NewServeMux()
+				mux.Handle("/app", app)
+				mux.HandleFunc("/other", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "other") })
+				h = mux
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			conn, err := net.DialTimeout("tcp", srv.Listener.Addr().String(), waitFor)
+			require.NoError(t, err)
+			defer conn.Close()
+			require.NoError(t, conn.SetDeadline(time.Now().Add(waitFor)))
+			br := bufio.NewReader(conn)
+
+			exchange := func(req string) *http.Response {
+				t.Helper()
+				_, err := io.WriteString(conn, req)
+				require.NoError(t, err)
+				res, err := http.ReadResponse(br, nil)
+				require.NoError(t, err)
+				_, err = io.ReadAll(res.Body)
+				require.NoError(t, err)
+				return res
+			}
+			assert.Equal(t, http.StatusOK, exchange("GET /app HTTP/1.1\r\nHost: x\r\n\r\n").StatusCode)
+			time.Sleep(4 * app.WriteStallTimeout) // the first response's deadline passes
+
+			if tc.mux {
+				assert.Equal(t, http.StatusOK, exchange("GET /other HTTP/1.1\r\nHost: x\r\n\r\n").StatusCode)
+				return
+			}
+			_, err = io.WriteString(conn, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+			require.NoError(t, err)
+			cont, err := http.ReadResponse(br, nil)
+			require.NoError(t, err, "the 100 Continue")
+			assert.Equal(t, http.StatusContinue, cont.StatusCode)
+			res := exchange("hello")
+			assert.Equal(t, http.StatusOK, res.StatusCode)
+		})
+	}
+}
+
+// TestProgressOutlastsTheWriteTimeout: under NewServer, whose WriteTimeout
+// is the stall limit, a stream that keeps sending lasts longer than the
+// limit, and so does a handler that takes longer than the limit to answer.
+func TestProgressOutlastsTheWriteTimeout(t *testing.T) {
+	const stall = 200 * time.Millisecond
+	app := quietApp()
+	app.WriteStallTimeout = stall
+	app.Get("/stream", func(*microdot.Request) (*microdot.Response, error) {
+		return microdot.Stream("text/plain", func(ctx context.Context, w io.Writer) error {
+			for i := range 8 {
+				time.Sleep(stall / 4)
+				if _, err := fmt.Fprintf(w, "%d", i); err != nil {
+					return err
+				}
+			}
+			return nil
+		}), nil
+	})
+	app.Get("/slow", func(*microdot.Request) (*microdot.Response, error) {
+		time.Sleep(2 * stall)
+		return microdot.Text("late"), nil
+	})
+	l := listen(t)
+	srv := app.NewServer(l.Addr().String())
+	go srv.Serve(l)
+	defer srv.Close()
+	waitServing(t, l.Addr().String())
+
+	for path, want := range map[string]string{"/stream": "01234567", "/slow": "late"} {
+		res, err := client(t).Get("http://" + l.Addr().String() + path)
+		require.NoError(t, err)
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		require.NoError(t, err, path)
+		assert.Equal(t, want, string(body), path)
+	}
 }

@@ -64,11 +64,12 @@ func (e *engine) takeover(req *Request, c *chain, res *Response, f takeover) {
 	stop := context.AfterFunc(e.app.shutdownContext(), cancel)
 	defer stop()
 
-	rc := http.NewResponseController(req.w)
+	w := req.sw.ResponseWriter // the server's: f owns the deadlines
+	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{}) // not every writer has deadlines
 	_ = rc.SetWriteDeadline(time.Time{})
 
-	h := req.w.Header()
+	h := w.Header()
 	before := maps.Clone(h)
 	for k, v := range res.Header { // the headers of the response and its hooks
 		h[k] = v[:len(v):len(v)]
@@ -80,7 +81,7 @@ func (e *engine) takeover(req *Request, c *chain, res *Response, f takeover) {
 			maps.Copy(h, before)
 		}
 	}()
-	err := f(&takeoverWriter{w: req.w, req: req}, req.Request.WithContext(ctx))
+	err := f(&takeoverWriter{w: w, req: req}, req.Request.WithContext(ctx))
 	returned = true
 	switch {
 	case err == nil:

@@ -3,6 +3,7 @@ package microdot
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,7 +28,8 @@ type TestClient struct {
 	// Jar keeps the cookies that responses set and sends them back.
 	Jar http.CookieJar
 	// BaseURL is the scheme and host of the requests: "http://example.com"
-	// unless changed. Cookies are scoped to it.
+	// unless changed. Cookies are scoped to it. With an "https" scheme the
+	// requests carry a TLS connection state, as they would from a TLS server.
 	BaseURL string
 }
 
@@ -135,6 +137,10 @@ func (c *TestClient) Do(req *http.Request) *TestResponse {
 	}
 	if req.Host == "" {
 		req.Host = req.URL.Host
+	}
+	if req.URL.Scheme == "https" && req.TLS == nil {
+		// As a server fills it in for a request that came over TLS.
+		req.TLS = &tls.ConnectionState{Version: tls.VersionTLS13, HandshakeComplete: true, ServerName: req.URL.Hostname()}
 	}
 	if req.Body == nil {
 		req.Body = http.NoBody // as a server guarantees

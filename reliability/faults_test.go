@@ -2,6 +2,7 @@ package reliability
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -218,6 +219,34 @@ func streamApp(logs *logStore) (app *microdot.App, started, returned *atomic.Int
 		}), nil
 	})
 	return app, started, returned
+}
+
+// tailReader remembers the last bytes read through it.
+type tailReader struct {
+	r    io.Reader
+	tail []byte
+}
+
+func (t *tailReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.tail = append(t.tail, p[:n]...)
+	if len(t.tail) > 64 {
+		t.tail = append(t.tail[:0], t.tail[len(t.tail)-64:]...)
+	}
+	return n, err
+}
+
+// cleanEnd reads a stream from mjpegPart to its end and says why the end
+// is not clean, if it is not: a clean end is the final chunk of the
+// response (no read error) right after the last byte of a whole part.
+func cleanEnd(body *tailReader) error {
+	if _, err := io.Copy(io.Discard, body); err != nil {
+		return err
+	}
+	if !bytes.HasSuffix(body.tail, []byte("\xff\xd9\r\n")) {
+		return fmt.Errorf("the stream ended in the middle of a part: ...%q", body.tail)
+	}
+	return nil
 }
 
 // partReader reads the parts of a multipart/x-mixed-replace response.
@@ -512,16 +541,20 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 		return res.StatusCode == http.StatusOK
 	}), "the server did not start")
 
-	// Open the streams and read a part of each.
+	// Open the streams and read a part of each, then read each to its end.
 	streamEnds := make(chan error, streams)
 	for range streams {
 		res, err := client.Get("http://" + addr + "/stream")
 		require.NoError(t, err)
+		body := &tailReader{r: res.Body}
+		res.Body = struct {
+			io.Reader
+			io.Closer
+		}{body, res.Body}
 		require.NoError(t, readParts(res, 1))
 		go func() {
 			defer res.Body.Close()
-			_, err := io.Copy(io.Discard, res.Body) // nil at a clean end of the stream
-			streamEnds <- err
+			streamEnds <- cleanEnd(body)
 		}()
 	}
 
@@ -586,11 +619,15 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	}
 	assert.Equal(t, int64(0), finished.Load(), "slow requests finished before the gate opened")
 
-	// The streams end by themselves.
+	// The streams end by themselves, each with its final chunk after a whole
+	// part, as its client sees it.
+	clean := 0
 	for range streams {
 		select {
 		case err := <-streamEnds:
-			assert.NoError(t, err, "a stream did not end cleanly")
+			if assert.NoError(t, err, "a stream did not end cleanly") {
+				clean++
+			}
 		case <-time.After(5 * time.Second):
 			t.Fatal("a stream did not end within 5 s of Shutdown")
 		}
@@ -638,7 +675,8 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 
 	figure(t, "shutdown.inflight", "%d slow requests in flight, %s; %d finished when Serve returned", slow, statuses, sr.finished)
 	figure(t, "shutdown.refused", "new connections refused %v after Shutdown began; %d/20 later dials refused", refusedAfter.Round(time.Millisecond), refusals)
-	figure(t, "shutdown.streams", "%d/%d open streams ended cleanly", streamReturned.Load(), streams)
+	figure(t, "shutdown.streams", "%d/%d streams ended cleanly as their clients saw them (final chunk after a whole part); %d/%d producers returned",
+		clean, streams, streamReturned.Load(), streams)
 	figure(t, "shutdown.duration", "Serve returned nil %v after Shutdown began (bound 5 s)", total.Round(time.Millisecond))
 }
 

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/microdot-go/microdot/microdot/cors"
@@ -79,49 +77,6 @@ func loadCORSFile(opts corsOptions, logger *slog.Logger) (cors.Config, error) {
 	}
 	cfg.Logger = logger
 	return cfg, nil
-}
-
-// corsReloader puts the policy of a -cors-config file back in force after
-// the file changed.
-type corsReloader struct {
-	cors   *cors.CORS
-	opts   corsOptions
-	logger *slog.Logger
-}
-
-// Reload reads the file again and, when it holds a valid policy, puts it in
-// force through Update: requests being served finish with the old policy,
-// later ones get the new one, and none is dropped. On error the policy in
-// force stays.
-func (r *corsReloader) Reload() error {
-	if r.opts.file == "" {
-		return errors.New("no -cors-config file to reload: the policy comes from the flags")
-	}
-	cfg, err := loadCORSFile(r.opts, r.logger)
-	if err == nil {
-		err = r.cors.Update(func(c *cors.Config) { *c = cfg })
-	}
-	if err != nil {
-		return fmt.Errorf("reloading %s: %w", r.opts.file, err)
-	}
-	return nil
-}
-
-// watch reloads the policy every time a value arrives on hup (SIGHUP), and
-// logs the outcome, until ctx is done.
-func (r *corsReloader) watch(ctx context.Context, hup <-chan os.Signal) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-hup:
-			if err := r.Reload(); err != nil {
-				r.logger.Error("cors: reload failed, the previous policy stays in force", "error", err)
-				continue
-			}
-			r.logger.Info("cors: policy reloaded", "file", r.opts.file, "policy", describeCORS(r.cors.Config()))
-		}
-	}
 }
 
 // describeCORS summarises a policy for the log.

@@ -32,6 +32,7 @@ func TestACRHParsing(t *testing.T) {
 	anyHeader := mustNew(t, cors.Config{
 		AllowedOrigins: []string{"https://example.com"},
 		AllowedMethods: []string{"PUT"},
+		AllowedHeaders: []string{"*"},
 	})
 	ok := []struct {
 		name  string

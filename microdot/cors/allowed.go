@@ -1,5 +1,7 @@
 package cors
 
+import "github.com/microdot-go/microdot/microdot/cors/internal/origins"
+
 // ListsOrigin reports whether origin (an Origin header value such as
 // "https://dashboard.example:8081") is one that the configuration in force
 // names: an exact origin, an origin with any port, or a subdomain pattern,
@@ -9,18 +11,15 @@ package cors
 // CORS itself, such as the csrf package for cross-origin writes.
 func (c *CORS) ListsOrigin(origin string) bool {
 	s := c.snap.Load()
-	if s == nil || origin == "" || origin == "null" {
+	if s == nil || origin == "" || origin == NullOrigin {
 		return false
 	}
-	ro := reqOrigin{raw: origin}
+	ro := origins.Request{Raw: origin}
 	for _, p := range s.policies {
 		if p.deny {
 			return false
 		}
-		m := p.origins
-		m.any, m.reflect = false, false
-		m.parse = m.anyPort != nil || m.sub != nil
-		if m.match(&ro) {
+		if p.origins.MatchListed(&ro) {
 			return true
 		}
 	}

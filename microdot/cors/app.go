@@ -14,8 +14,8 @@ import (
 // A configuration that is invalid or insecure is an error that lists every
 // problem found (each a *ConfigError), and nothing is attached.
 func New(app *microdot.App, cfg Config) (*CORS, error) {
-	c := &CORS{slabs: &slabs{}}
-	s, err := compile(cfg, c.slabs)
+	c := newCORS()
+	s, err := compile(cfg, c.values)
 	if err != nil {
 		return nil, err
 	}
@@ -69,12 +69,12 @@ func (c *CORS) answerOptions(req *microdot.Request, res *microdot.Response) bool
 	if s == nil {
 		return false
 	}
-	r := req.Request
-	origins, acrm, ok := preflightFields(r)
+	origins, acrm, ok := preflightFields(req.Request)
 	if !ok {
 		return false
 	}
-	status := s.preflight(res.Header, r, origins, acrm, req)
+	q := preflightReq{r: req.Request, origins: origins, acrm: acrm, app: req}
+	status := s.preflight(res.Header, &q)
 	if status == 0 {
 		return false // no route at the path: the App's 404
 	}
@@ -97,10 +97,16 @@ func (c *CORS) afterRequest(req *microdot.Request, res *microdot.Response) *micr
 		// the Vary that every origin-dependent response carries.
 		// The extension's own answers carry their Vary already.
 		if s.plainAny == nil && len(res.Header[hVary]) == 0 {
-			addVary(res.Header, "Origin", make([]string, 1))
+			var f fields
+			f.add(hVary, varyActual)
+			f.write(res.Header, s.slabs, req.Request)
 		}
 		return nil
 	}
-	s.actual(res.Header, req.Request, req)
+	if !s.actual(res.Header, req.Request) {
+		// A disallowed origin, or none: no Access-Control-* header,
+		// not even one the handler set itself.
+		stripCORS(res.Header)
+	}
 	return nil
 }

@@ -92,8 +92,8 @@ func TestMicrodotT2(t *testing.T) {
 	assert.Equal(t, []string{"X-Foo, X-Bar"}, w.Header().Values("Vary"))
 }
 
-// TestMicrodotT3 is Microdot's test_cors_preflight. Microdot answers 200 and
-// echoes; we answer 204 and, with no credentials, use the wildcards.
+// TestMicrodotT3 is Microdot's test_cors_preflight. Microdot answers 200; we
+// answer 204. Both echo the requested headers (allowed_headers=None).
 func TestMicrodotT3(t *testing.T) {
 	app := microdot.New()
 	app.Route("/", text("foo"), "GET", "POST")
@@ -101,7 +101,7 @@ func TestMicrodotT3(t *testing.T) {
 
 	w := call(app, "OPTIONS", "/", "Origin", "https://example.com", acrm, "POST", acrh, "X-Test, X-Test2")
 	assert.Equal(t, 204, w.Code)
-	assert.Equal(t, http.Header{acao: {"*"}, acam: {"POST"}, acah: {"*"}}, corsHeaders(w.Header()))
+	assert.Equal(t, http.Header{acao: {"*"}, acam: {"POST"}, acah: {"X-Test, X-Test2"}}, corsHeaders(w.Header()))
 	assert.Equal(t, []string{preflightVary}, w.Header().Values("Vary"))
 
 	// No Access-Control-Request-Method: an ordinary OPTIONS request,
@@ -305,9 +305,15 @@ func TestMicrodotConfigG(t *testing.T) {
 	assert.Equal(t, 401, w.Code)
 	assert.Equal(t, "unauthorized", w.Body.String())
 	assert.Equal(t, want, corsHeaders(w.Header()))
-	// G3: the preflight never reaches the hook. Microdot echoes
-	// Authorization under allowed_headers=None (its flaw 8): we need it
-	// listed by name.
+	// G3: the preflight never reaches the hook. AllowedHeaders nil
+	// echoes Authorization, as Microdot's allowed_headers=None does, so a
+	// dashboard that sends a bearer token with credentials works as it
+	// did in Python.
+	w = call(app, "OPTIONS", "/secure", "Origin", ok, acrm, "GET", acrh, "authorization")
+	assert.Equal(t, 204, w.Code)
+	assert.Equal(t, http.Header{acao: {ok}, acac: {"true"}, acam: {"GET"}, acah: {"authorization"}}, corsHeaders(w.Header()))
+	// A list narrows it; "*" does not cover Authorization.
+	require.NoError(t, c.Update(func(cfg *cors.Config) { cfg.AllowedHeaders = []string{"*"} }))
 	w = call(app, "OPTIONS", "/secure", "Origin", ok, acrm, "GET", acrh, "Authorization")
 	assert.Equal(t, 403, w.Code)
 	require.NoError(t, c.Update(func(cfg *cors.Config) { cfg.AllowedHeaders = []string{"Authorization"} }))

@@ -1,8 +1,6 @@
 package cors
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -63,21 +61,29 @@ type Config struct {
 	ExposeHeaders []string
 
 	// AllowedHeaders lists the request headers a preflight may ask for,
-	// compared case-insensitively. nil, or an entry "*", allows any
-	// header except Authorization, which (as in the Fetch standard's
-	// wildcard) must be listed by name: []string{"*", "Authorization"}
-	// allows everything. An empty, non-nil list allows no header.
+	// compared case-insensitively. nil allows every header, Authorization
+	// included, as Microdot's allowed_headers=None does: the answer names
+	// each requested header. A list narrows it: only the listed names,
+	// where an entry "*" stands for any name except Authorization, which
+	// (as in the Fetch standard's wildcard) must then be listed by name.
+	// An empty, non-nil list allows no header.
 	AllowedHeaders []string
 
 	// MaxAge is how long, in seconds, browsers may cache a successful
 	// preflight: 0 omits Access-Control-Max-Age (browsers then cache for
 	// 5 s), -1 sends 0 (no caching), and 1 to MaxMaxAge send that value.
+	// Update cannot recall a preflight a browser has cached: after an
+	// Update that narrows the policy, a browser may go on sending what a
+	// cached preflight allowed for up to MaxAge seconds (the actual
+	// responses still follow the new policy).
 	MaxAge int
 
-	// AllowPrivateNetwork answers Chrome's Private Network Access
-	// preflights (Access-Control-Request-Private-Network: true) with
-	// Access-Control-Allow-Private-Network: true, so that public web pages
-	// may call a device on the local network.
+	// AllowPrivateNetwork answers Private Network Access preflights
+	// (Access-Control-Request-Private-Network: true) with
+	// Access-Control-Allow-Private-Network: true, for the clients that
+	// still send them. Current Chromium no longer does: it asks the user
+	// for Local Network Access permission instead, whatever the server
+	// answers (see the package documentation).
 	AllowPrivateNetwork bool
 
 	// Policies, when not empty, replaces the single policy above (whose
@@ -251,244 +257,4 @@ func validPolicyName(s string) bool {
 		}
 	}
 	return true
-}
-
-// compile validates cfg and builds the snapshot that serves requests. It
-// returns every problem found, joined.
-func compile(cfg Config, sl *slabs) (*snapshot, error) {
-	cfg = cfg.clone()
-	var errs []error
-	add := func(policy, field, value, problem string) {
-		errs = append(errs, &ConfigError{Policy: policy, Field: field, Value: value, Problem: problem})
-	}
-	s := &snapshot{cfg: cfg, logger: cfg.Logger, slabs: sl}
-
-	switch cfg.MatchStrategy {
-	case "", FirstMatch:
-	case VerbMatch:
-		s.verb = true
-	default:
-		add("", "MatchStrategy", string(cfg.MatchStrategy), `unknown strategy: use "firstmatch" or "verbmatch"`)
-	}
-	switch {
-	case cfg.PreflightStatus == 0:
-		s.status = 204
-	case cfg.PreflightStatus >= 200 && cfg.PreflightStatus <= 299:
-		s.status = cfg.PreflightStatus
-	default:
-		add("", "PreflightStatus", strconv.Itoa(cfg.PreflightStatus), "a preflight succeeds only with a 2xx status: use 0 (204 No Content) or a status from 200 to 299")
-	}
-
-	var list []Policy
-	if len(cfg.Policies) == 0 {
-		single := cfg.single()
-		if len(single.AllowedOrigins) == 0 {
-			add("", "AllowedOrigins", "", `no origin is allowed: list at least one origin (or "*" for any)`)
-		}
-		list = []Policy{single}
-	} else {
-		single := cfg.single()
-		if f := single.setFields(); len(f) > 0 {
-			add("", strings.Join(f, ", "), "", "set either the single-policy fields or Policies, not both: move them into a Policy")
-		}
-		list = cfg.Policies
-	}
-
-	names := map[string]bool{}
-	reachable := 0
-	denied := false
-	for i := range list {
-		p := &list[i]
-		if len(cfg.Policies) > 0 {
-			switch {
-			case !validPolicyName(p.Name):
-				add(p.Name, "Name", p.Name, "a policy name is made of letters, digits, '_', '-' and '.'")
-			case names[p.Name]:
-				add(p.Name, "Name", p.Name, "two policies have this name; names must be unique")
-			}
-			names[p.Name] = true
-			if p.Name == DenyPolicy {
-				if f := p.setFields(); len(f) > 0 {
-					add(p.Name, strings.Join(f, ", "), "", "the deny policy allows nothing and takes no other field")
-				}
-				if !denied {
-					s.policies = append(s.policies, &policy{name: DenyPolicy, deny: true})
-				}
-				denied = true
-				continue
-			}
-			if !denied {
-				reachable++
-			}
-			if len(p.AllowedOrigins) == 0 {
-				add(p.Name, "AllowedOrigins", "", `no origin is allowed: list at least one origin (or "*" for any)`)
-			}
-		}
-		cp, perrs := compilePolicy(p, &cfg)
-		errs = append(errs, perrs...)
-		if !denied {
-			s.policies = append(s.policies, cp)
-		}
-	}
-	if len(cfg.Policies) > 0 && reachable == 0 {
-		add(DenyPolicy, "Policies", "", "no policy comes before deny, so nothing can ever be allowed")
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	s.refusedVary = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
-	for _, p := range s.policies {
-		if p.pna {
-			s.refusedVary += ", Access-Control-Request-Private-Network"
-			break
-		}
-	}
-	if len(s.policies) == 1 && s.policies[0].origins.any && !s.verb {
-		s.plainAny = s.policies[0]
-	}
-	return s, nil
-}
-
-// compilePolicy validates and compiles one policy.
-func compilePolicy(p *Policy, cfg *Config) (*policy, []error) {
-	var errs []error
-	add := func(field, value, problem string) {
-		errs = append(errs, &ConfigError{Policy: p.Name, Field: field, Value: value, Problem: problem})
-	}
-	cp := &policy{name: p.Name, creds: p.AllowCredentials, pna: p.AllowPrivateNetwork}
-
-	// Origins.
-	var pats []pattern
-	for _, o := range p.AllowedOrigins {
-		pat, msg := parsePattern(o)
-		if msg != "" {
-			add("AllowedOrigins", o, msg+"; "+acceptedOriginForms)
-			continue
-		}
-		if p.AllowCredentials {
-			switch pat.kind {
-			case patAny:
-				add("AllowedOrigins", o, `allowing every origin together with credentials would let any web site act as your users: list the trusted origins, or turn AllowCredentials off`)
-				continue
-			case patCopy:
-				add("AllowedOrigins", o, `reflecting every origin together with credentials would let any web site act as your users: list the trusted origins, or turn AllowCredentials off`)
-				continue
-			case patNull:
-				add("AllowedOrigins", o, `"null" is the origin of sandboxed frames and of any page after a cross-origin redirect, so it cannot be trusted with credentials: remove it, or turn AllowCredentials off`)
-				continue
-			}
-			if pat.insecure() && !cfg.DangerouslyAllowInsecureOrigins {
-				add("AllowedOrigins", o, `a plain-http origin can be impersonated by anyone on the network path, so it is refused with credentials: use https (http is fine for localhost and loopback addresses), or set DangerouslyAllowInsecureOrigins`)
-				continue
-			}
-			if pat.kind == patSub && isPublicSuffix(pat.host) && !cfg.DangerouslyAllowPublicSuffixWildcards {
-				add("AllowedOrigins", o, fmt.Sprintf(`anyone can get a subdomain of %q, so a wildcard over it is refused with credentials: list your own origins, or set DangerouslyAllowPublicSuffixWildcards`, pat.host))
-				continue
-			}
-		}
-		pats = append(pats, pat)
-	}
-	cp.origins = compileOrigins(pats)
-
-	// Methods.
-	if p.AllowedMethods == nil {
-		cp.methods.unset = true
-	}
-	for _, m := range p.AllowedMethods {
-		switch {
-		case m == "*":
-			cp.methods.any = true
-		case !isToken(m):
-			add("AllowedMethods", m, `not a method name (an HTTP token such as "PATCH")`)
-		case isForbiddenMethod(m):
-			add("AllowedMethods", m, "browsers never send this method from a script; remove it")
-		default:
-			if n := normalizeMethod(m); !cp.methods.has(n) {
-				cp.methods.list = append(cp.methods.list, n)
-			}
-		}
-	}
-
-	// Request headers.
-	if p.AllowedHeaders == nil {
-		cp.headers.any = true
-	}
-	var listed []string
-	maxLen := 0
-	for _, h := range p.AllowedHeaders {
-		if h == "*" {
-			cp.headers.any = true
-			continue
-		}
-		if !isToken(h) {
-			add("AllowedHeaders", h, `not a header name (an HTTP token such as "X-Api-Key")`)
-			continue
-		}
-		low := lower(h)
-		if msg := requestHeaderProblem(low); msg != "" {
-			add("AllowedHeaders", h, msg)
-			continue
-		}
-		if low == "authorization" {
-			cp.headers.authz = true
-		}
-		if slices.Contains(cp.headers.names, low) {
-			continue
-		}
-		cp.headers.names = append(cp.headers.names, low)
-		listed = append(listed, h)
-		maxLen = max(maxLen, len(low))
-	}
-	if len(cp.headers.names) > maxListedHeaders {
-		add("AllowedHeaders", "", fmt.Sprintf(`lists %d names, more than %d: use "*" instead`, len(cp.headers.names), maxListedHeaders))
-	} else {
-		cp.headers.maxLen = maxLen
-		if cp.headers.any {
-			cp.headers.maxLen = maxAnyNameLen
-		}
-		cp.headers.byLen = make([][]uint16, maxLen+1)
-		for i, n := range cp.headers.names {
-			cp.headers.byLen[len(n)] = append(cp.headers.byLen[len(n)], uint16(i))
-		}
-		cp.headers.listed = strings.Join(listed, ", ")
-	}
-
-	// Exposed headers.
-	var exposed []string
-	for _, h := range p.ExposeHeaders {
-		switch {
-		case h == "*":
-			if p.AllowCredentials {
-				add("ExposeHeaders", h, `with credentials, browsers read "*" as a header literally named "*", so it exposes nothing: list the headers by name`)
-				continue
-			}
-		case !isToken(h):
-			add("ExposeHeaders", h, `not a header name (an HTTP token such as "X-Request-Id")`)
-			continue
-		case equalLower(h, "set-cookie") || equalLower(h, "set-cookie2"):
-			add("ExposeHeaders", h, "browsers never let scripts read cookies from responses; remove it")
-			continue
-		}
-		if !slices.ContainsFunc(exposed, func(x string) bool { return strings.EqualFold(x, h) }) {
-			exposed = append(exposed, h)
-		}
-	}
-	cp.expose = strings.Join(exposed, ", ")
-
-	// Max age.
-	switch {
-	case p.MaxAge == 0:
-	case p.MaxAge == -1:
-		cp.maxAge = "0"
-	case p.MaxAge < -1 || p.MaxAge > MaxMaxAge:
-		add("MaxAge", strconv.Itoa(p.MaxAge), fmt.Sprintf("out of range: use 1 to %d seconds, 0 to omit the header (browsers then cache for 5 s), or -1 to disable caching", MaxMaxAge))
-	default:
-		cp.maxAge = strconv.Itoa(p.MaxAge)
-	}
-
-	cp.preflightVary = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
-	if cp.pna {
-		cp.preflightVary += ", Access-Control-Request-Private-Network"
-	}
-	return cp, errs
 }

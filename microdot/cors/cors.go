@@ -15,8 +15,14 @@ type CORS struct {
 	snap atomic.Pointer[snapshot]
 	mu   sync.Mutex       // serialises Update and Initialize
 	apps map[any]struct{} // apps attached to, so none is attached twice
-	// slabs hands out the header slices of responses (see slots.go).
-	slabs *slabs
+	// values hands out the header values of responses, writers the
+	// writers of Handler's disallowed requests (see slots.go).
+	values  *slabs[string]
+	writers *slabs[stripWriter]
+}
+
+func newCORS() *CORS {
+	return &CORS{values: &slabs[string]{}, writers: &slabs[stripWriter]{}}
 }
 
 // Config returns a deep copy of the configuration in force, as it was given
@@ -33,9 +39,12 @@ func (c *CORS) Config() Config {
 // Update applies change to a copy of the configuration in force, validates
 // the result and, when it is valid, puts it in force atomically: every
 // request sees either the old or the new configuration, never a mix. On
-// error nothing changes and the error lists every problem found. Update is
+// error nothing changes and the error lists the problems found. Update is
 // safe to call while requests are being served, for example to add an
 // origin read from a database.
+//
+// Update cannot recall what browsers have cached: a preflight answered
+// under the old configuration stays valid in a browser for its MaxAge.
 func (c *CORS) Update(change func(*Config)) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -46,7 +55,7 @@ func (c *CORS) Update(change func(*Config)) error {
 	if change != nil {
 		change(&cfg)
 	}
-	s, err := compile(cfg, c.slabs)
+	s, err := compile(cfg, c.values)
 	if err != nil {
 		return err
 	}
@@ -69,9 +78,10 @@ func (c *CORS) GetCORSHeaders(r *http.Request) http.Header {
 		return h
 	}
 	if origins, acrm, ok := preflightFields(r); ok {
-		s.preflight(h, r, origins, acrm, nil)
+		q := preflightReq{r: r, origins: origins, acrm: acrm}
+		s.preflight(h, &q)
 		return h
 	}
-	s.actual(h, r, nil)
+	s.actual(h, r)
 	return h
 }

@@ -23,6 +23,12 @@
 //	c, err := cors.New(nil, cors.Config{AllowedOrigins: []string{"*"}})
 //	http.ListenAndServe(":8080", c.Handler(mux))
 //
+// A dashboard on a public origin that calls a device on the local network
+// meets, in current Chromium, a Local Network Access permission prompt
+// rather than a Private Network Access preflight: until the user grants it,
+// requests fail whatever the device answers. AllowPrivateNetwork still
+// answers the preflight for the clients that send it.
+//
 // The configuration in force is an immutable snapshot; Update swaps in a new
 // one atomically while requests are served, and Config returns a copy.
 // docs/cors.md is the guide: how CORS works, every option, the file format,

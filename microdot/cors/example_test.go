@@ -26,11 +26,13 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 
-	// The browser's preflight, answered by the extension.
+	// The browser's preflight, answered by the extension. AllowedHeaders
+	// nil allows every header, Authorization included, as Microdot's
+	// allowed_headers=None does.
 	r := httptest.NewRequest("OPTIONS", "/api/status", nil)
 	r.Header.Set("Origin", "https://dashboard.example.com")
 	r.Header.Set("Access-Control-Request-Method", "GET")
-	r.Header.Set("Access-Control-Request-Headers", "x-requested-with")
+	r.Header.Set("Access-Control-Request-Headers", "authorization,x-requested-with")
 	w := httptest.NewRecorder()
 	app.ServeHTTP(w, r)
 	fmt.Println(w.Code, w.Header().Get("Access-Control-Allow-Origin"), w.Header().Get("Access-Control-Allow-Headers"))
@@ -42,7 +44,7 @@ func ExampleNew() {
 	app.ServeHTTP(w, r)
 	fmt.Println(w.Code, w.Header().Get("Access-Control-Allow-Origin"), w.Header().Get("Access-Control-Allow-Credentials"), w.Header().Get("Vary"))
 	// Output:
-	// 204 https://dashboard.example.com x-requested-with
+	// 204 https://dashboard.example.com authorization,x-requested-with
 	// 200 https://dashboard.example.com true Origin
 }
 

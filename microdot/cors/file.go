@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -96,7 +95,7 @@ func ParseConfig(r io.Reader, name string) (Config, error) {
 	}
 	cfg := p.interpret()
 	if len(p.errs) > 0 {
-		return Config{}, errors.Join(p.errs...)
+		return Config{}, joinBounded(p.errs, p.wrap)
 	}
 	if _, err := compile(cfg, nil); err != nil {
 		return Config{}, p.locate(err)
@@ -108,12 +107,25 @@ func ParseConfig(r io.Reader, name string) (Config, error) {
 type entry struct {
 	key, value string
 	line       int
+	more       []string // continuation lines, joined to value at the end
 }
 
 type section struct {
 	name    string
 	line    int
 	entries []*entry
+	keys    map[string]*entry
+}
+
+func (s *section) add(e *entry) (old *entry) {
+	if s.keys == nil {
+		s.keys = map[string]*entry{}
+	}
+	if old = s.keys[e.key]; old == nil {
+		s.keys[e.key] = e
+	}
+	s.entries = append(s.entries, e)
+	return old
 }
 
 type fileParser struct {
@@ -131,60 +143,73 @@ func (p *fileParser) fail(line int, key string, format string, args ...any) {
 	p.errs = append(p.errs, &FileError{File: p.name, Line: line, Key: key, Err: fmt.Errorf(format, args...)})
 }
 
+// wrap makes err, which concerns the whole file, a *FileError.
+func (p *fileParser) wrap(err error) error { return &FileError{File: p.name, Err: err} }
+
 func indentOf(s string) int {
 	return len(s) - len(strings.TrimLeft(s, " \t"))
 }
 
 // read splits the input into sections and entries, as Python's ConfigParser
-// does.
+// does, in one pass.
 func (p *fileParser) read(r io.Reader) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	cur := &p.top
-	var last *entry
-	lastIndent := 0
-	n := 0
-	for sc.Scan() {
-		n++
-		raw := strings.TrimRight(sc.Text(), "\r")
-		text := strings.TrimSpace(raw)
-		switch {
-		case text == "":
-			last = nil
-			continue
-		case text[0] == '#' || text[0] == ';':
-			continue
-		}
-		ind := indentOf(raw)
-		if last != nil && ind > lastIndent {
-			last.value += "\n" + text
-			continue
-		}
-		if text[0] == '[' && text[len(text)-1] == ']' {
-			s := &section{name: strings.TrimSpace(text[1 : len(text)-1]), line: n}
-			p.sections = append(p.sections, s)
-			cur, last = s, nil
-			continue
-		}
-		i := strings.IndexAny(text, "=:")
-		if i <= 0 {
-			p.fail(n, "", "expected key = value, found %q", text)
-			last = nil
-			continue
-		}
-		e := &entry{key: strings.TrimSpace(text[:i]), value: strings.TrimSpace(text[i+1:]), line: n}
-		for _, old := range cur.entries {
-			if old.key == e.key {
-				p.fail(n, e.key, "key already set on line %d", old.line)
+	lr := lineReader{p: p, cur: &p.top}
+	for n := 1; sc.Scan(); n++ {
+		lr.line(n, strings.TrimRight(sc.Text(), "\r"))
+	}
+	for _, s := range append(p.sections, &p.top) {
+		for _, e := range s.entries {
+			if len(e.more) > 0 {
+				e.value = strings.Join(append([]string{e.value}, e.more...), "\n")
 			}
 		}
-		cur.entries = append(cur.entries, e)
-		last, lastIndent = e, ind
 	}
 	if err := sc.Err(); err != nil {
 		return &FileError{File: p.name, Err: err}
 	}
 	return nil
+}
+
+// lineReader reads one line at a time into a fileParser.
+type lineReader struct {
+	p          *fileParser
+	cur        *section
+	last       *entry // the entry a more indented line continues
+	lastIndent int
+}
+
+func (lr *lineReader) line(n int, raw string) {
+	text := strings.TrimSpace(raw)
+	switch {
+	case text == "":
+		lr.last = nil
+		return
+	case text[0] == '#' || text[0] == ';':
+		return
+	}
+	if ind := indentOf(raw); lr.last != nil && ind > lr.lastIndent {
+		lr.last.more = append(lr.last.more, text)
+		return
+	}
+	if text[0] == '[' && text[len(text)-1] == ']' {
+		s := &section{name: strings.TrimSpace(text[1 : len(text)-1]), line: n}
+		lr.p.sections = append(lr.p.sections, s)
+		lr.cur, lr.last = s, nil
+		return
+	}
+	i := strings.IndexAny(text, "=:")
+	if i <= 0 {
+		lr.p.fail(n, "", "expected key = value, found %q", text)
+		lr.last = nil
+		return
+	}
+	e := &entry{key: strings.TrimSpace(text[:i]), value: strings.TrimSpace(text[i+1:]), line: n}
+	if old := lr.cur.add(e); old != nil {
+		lr.p.fail(n, e.key, "key already set on line %d", old.line)
+	}
+	lr.last, lr.lastIndent = e, indentOf(raw)
 }
 
 // corsSection picks the entries that configure CORS.
@@ -259,119 +284,159 @@ func parseBool(v string) (bool, bool) {
 	return false, false
 }
 
-// interpret turns the CORS entries into a Config.
+// interpret turns the CORS entries into a Config: first the keys of the
+// whole file, then each policy's keys.
 func (p *fileParser) interpret() Config {
 	entries := p.corsSection()
 	p.where = map[[2]string]*entry{}
 	var cfg Config
-	var names []string
-	for _, e := range entries {
-		switch e.key {
-		case "policy":
-			p.policy = e
-			names = splitList(e.value)
-			if len(names) == 0 {
-				p.fail(e.line, e.key, "lists no policy")
-			}
-		case "matchstrategy":
-			cfg.MatchStrategy = MatchStrategy(e.value)
-			p.where[[2]string{"", "MatchStrategy"}] = e
-		case optInsecure, optPublicSuffix:
-			// Opt-ins for the whole file, as the Config fields they set.
-			b, ok := parseBool(e.value)
-			if !ok {
-				p.fail(e.line, e.key, "must be true or false, not %q", e.value)
-			}
-			if e.key == optInsecure {
-				cfg.DangerouslyAllowInsecureOrigins = b
-				p.where[[2]string{"", "DangerouslyAllowInsecureOrigins"}] = e
-			} else {
-				cfg.DangerouslyAllowPublicSuffixWildcards = b
-				p.where[[2]string{"", "DangerouslyAllowPublicSuffixWildcards"}] = e
-			}
-		}
-	}
-	direct := p.policy == nil
-	policies := make([]Policy, len(names))
-	used := make([]bool, len(names))
-	for i, n := range names {
-		policies[i].Name = n
-		if slices.Index(names, n) < i {
-			p.fail(p.policy.line, p.policy.key, "policy %q is listed twice", n)
-		}
-	}
-	var single Policy
+	names := p.fileKeys(entries, &cfg)
+	pt := p.newPolicyTable(names)
 	for _, e := range entries {
 		switch e.key {
 		case "policy", "matchstrategy", "use", optInsecure, optPublicSuffix:
 			continue
 		}
-		var pol *Policy
-		var kw string
-		if direct {
-			if _, ok := policyKeys[e.key]; ok {
-				pol, kw = &single, e.key
-			}
-		} else {
-			for i, n := range names {
-				rest, ok := strings.CutPrefix(e.key, n+"_")
-				if _, known := policyKeys[rest]; ok && known {
-					if pol != nil {
-						p.fail(e.line, e.key, "ambiguous key: it could belong to policy %q or %q", pol.Name, n)
-					}
-					pol, kw = &policies[i], rest
-					used[i] = true
-				}
-			}
-		}
-		if pol == nil {
-			switch _, unprefixed := policyKeys[e.key]; {
-			case direct:
-				p.fail(e.line, e.key, "unknown key (expected origin, methods, headers, expose_headers, credentials, maxage, private_network, policy, matchstrategy, "+optInsecure+" or "+optPublicSuffix+")")
-			case unprefixed:
-				p.fail(e.line, e.key, "an unprefixed key is not used when policy is set: write it as <policy>_%s", e.key)
-			default:
-				p.fail(e.line, e.key, "unknown key: it is not <policy>_<keyword> for any policy listed in policy = %s", p.policy.value)
-			}
-			continue
-		}
-		p.where[[2]string{pol.Name, policyKeys[kw]}] = e
-		p.setKey(pol, kw, e)
-	}
-	for i, n := range names {
-		if !used[i] && n != DenyPolicy {
-			p.fail(p.policy.line, p.policy.key, "policy %q has no keys: define at least %s_origin", n, n)
+		if pol, kw := pt.lookup(p, e); pol != nil {
+			p.where[[2]string{pol.Name, policyKeys[kw]}] = e
+			p.setKey(pol, kw, e)
 		}
 	}
-	if direct {
-		if single.AllowedMethods == nil {
-			single.AllowedMethods = []string{}
-		}
-		if single.AllowedHeaders == nil {
-			single.AllowedHeaders = []string{}
-		}
-		cfg.AllowedOrigins = single.AllowedOrigins
-		cfg.AllowCredentials = single.AllowCredentials
-		cfg.AllowedMethods = single.AllowedMethods
-		cfg.ExposeHeaders = single.ExposeHeaders
-		cfg.AllowedHeaders = single.AllowedHeaders
-		cfg.MaxAge = single.MaxAge
-		cfg.AllowPrivateNetwork = single.AllowPrivateNetwork
+	if pt.direct {
+		cfg.setSingle(withFileDefaults(pt.single))
 		return cfg
 	}
-	for i := range policies {
-		if policies[i].Name == DenyPolicy {
-			continue
+	for i, n := range names {
+		if !pt.used[i] && n != DenyPolicy {
+			p.fail(p.policy.line, p.policy.key, "policy %q has no keys: define at least %s_origin", n, n)
 		}
-		if policies[i].AllowedMethods == nil {
-			policies[i].AllowedMethods = []string{}
-		}
-		if policies[i].AllowedHeaders == nil {
-			policies[i].AllowedHeaders = []string{}
+		if n != DenyPolicy {
+			pt.policies[i] = withFileDefaults(pt.policies[i])
 		}
 	}
-	cfg.Policies = policies
+	cfg.Policies = pt.policies
 	return cfg
+}
+
+// fileKeys reads the keys that concern the whole file into cfg and returns
+// the policy names the policy key lists.
+func (p *fileParser) fileKeys(entries []*entry, cfg *Config) []string {
+	var names []string
+	for _, e := range entries {
+		switch e.key {
+		case "policy":
+			p.policy = e
+			if names = splitList(e.value); len(names) == 0 {
+				p.fail(e.line, e.key, "lists no policy")
+			}
+		case "matchstrategy":
+			cfg.MatchStrategy = MatchStrategy(e.value)
+			p.where[[2]string{"", "MatchStrategy"}] = e
+		case optInsecure:
+			cfg.DangerouslyAllowInsecureOrigins = p.optIn(e, "DangerouslyAllowInsecureOrigins")
+		case optPublicSuffix:
+			cfg.DangerouslyAllowPublicSuffixWildcards = p.optIn(e, "DangerouslyAllowPublicSuffixWildcards")
+		}
+	}
+	return names
+}
+
+// optIn reads the opt-in of entry e, which sets the Config field field.
+func (p *fileParser) optIn(e *entry, field string) bool {
+	b, ok := parseBool(e.value)
+	if !ok {
+		p.fail(e.line, e.key, "must be true or false, not %q", e.value)
+	}
+	p.where[[2]string{"", field}] = e
+	return b
+}
+
+// withFileDefaults gives pol the defaults of wsgicors: a policy without
+// methods allows only GET, HEAD and POST, one without headers none.
+func withFileDefaults(pol Policy) Policy {
+	if pol.AllowedMethods == nil {
+		pol.AllowedMethods = []string{}
+	}
+	if pol.AllowedHeaders == nil {
+		pol.AllowedHeaders = []string{}
+	}
+	return pol
+}
+
+// setSingle sets c's single-policy fields from pol.
+func (c *Config) setSingle(pol Policy) {
+	c.AllowedOrigins = pol.AllowedOrigins
+	c.AllowCredentials = pol.AllowCredentials
+	c.AllowedMethods = pol.AllowedMethods
+	c.ExposeHeaders = pol.ExposeHeaders
+	c.AllowedHeaders = pol.AllowedHeaders
+	c.MaxAge = pol.MaxAge
+	c.AllowPrivateNetwork = pol.AllowPrivateNetwork
+}
+
+// policyTable finds the policy each key belongs to.
+type policyTable struct {
+	direct   bool // no policy key: unprefixed keys describe single
+	single   Policy
+	policies []Policy
+	used     []bool
+	index    map[string]int // policy name to index in policies
+}
+
+func (p *fileParser) newPolicyTable(names []string) *policyTable {
+	pt := &policyTable{
+		direct:   p.policy == nil,
+		policies: make([]Policy, len(names)),
+		used:     make([]bool, len(names)),
+		index:    make(map[string]int, len(names)),
+	}
+	for i, n := range names {
+		pt.policies[i].Name = n
+		if _, dup := pt.index[n]; dup {
+			p.fail(p.policy.line, p.policy.key, "policy %q is listed twice", n)
+			continue
+		}
+		pt.index[n] = i
+	}
+	return pt
+}
+
+// lookup returns the policy and the keyword of entry e, or nil after
+// reporting why e belongs to none. It tries every '_' of the key as the
+// end of a policy name, so it costs time in proportion to the key alone.
+func (pt *policyTable) lookup(p *fileParser, e *entry) (*Policy, string) {
+	_, unprefixed := policyKeys[e.key]
+	if pt.direct {
+		if unprefixed {
+			return &pt.single, e.key
+		}
+		p.fail(e.line, e.key, "unknown key (expected origin, methods, headers, expose_headers, credentials, maxage, private_network, policy, matchstrategy, "+optInsecure+" or "+optPublicSuffix+")")
+		return nil, ""
+	}
+	var pol *Policy
+	var kw string
+	for i := 0; i < len(e.key); i++ {
+		if e.key[i] != '_' {
+			continue
+		}
+		ix, ok := pt.index[e.key[:i]]
+		if _, known := policyKeys[e.key[i+1:]]; !ok || !known {
+			continue
+		}
+		if pol != nil {
+			p.fail(e.line, e.key, "ambiguous key: it could belong to policy %q or %q", pol.Name, e.key[:i])
+		}
+		pol, kw = &pt.policies[ix], e.key[i+1:]
+		pt.used[ix] = true
+	}
+	switch {
+	case pol != nil:
+	case unprefixed:
+		p.fail(e.line, e.key, "an unprefixed key is not used when policy is set: write it as <policy>_%s", e.key)
+	default:
+		p.fail(e.line, e.key, "unknown key: it is not <policy>_<keyword> for any policy listed in policy = %s", p.policy.value)
+	}
+	return pol, kw
 }
 
 // setKey stores the value of entry e, keyword kw, into pol.
@@ -421,7 +486,7 @@ func (p *fileParser) locate(err error) error {
 	for _, e := range flatten(err) {
 		var ce *ConfigError
 		if !errors.As(e, &ce) {
-			out = append(out, e)
+			out = append(out, p.wrap(e))
 			continue
 		}
 		fe := &FileError{File: p.name, Err: ce}
@@ -432,7 +497,7 @@ func (p *fileParser) locate(err error) error {
 		}
 		out = append(out, fe)
 	}
-	return errors.Join(out...)
+	return errors.Join(out...) // bounded by compile already
 }
 
 // flatten lists the errors joined in err.

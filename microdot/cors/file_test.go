@@ -2,6 +2,7 @@ package cors_test
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -279,4 +280,60 @@ func TestFileOptIns(t *testing.T) {
 	cfg, err = cors.ParseConfig(strings.NewReader("origin = https://*.github.io\ncredentials = true\ndangerously_allow_public_suffix_wildcards = yes\n"), "gh.ini")
 	require.NoError(t, err)
 	assert.True(t, cfg.DangerouslyAllowPublicSuffixWildcards)
+}
+
+// TestParseConfigLarge checks that a file of 40,000 keys is read in one
+// pass and that its problems are reported in a bounded error.
+func TestParseConfigLarge(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[filter:cors]\npolicy = api\napi_origin = https://app.example\n")
+	for i := range 40000 {
+		fmt.Fprintf(&b, "api_nonsense%d = 1\n", i)
+	}
+	_, err := cors.ParseConfig(strings.NewReader(b.String()), "big.ini")
+	require.Error(t, err)
+	assert.Less(t, len(err.Error()), 20000, "a bounded report")
+	assert.Contains(t, err.Error(), "... and 39980 more problems")
+	var fe *cors.FileError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, 4, fe.Line)
+
+	// As many policies, each with its keys: valid, and read whole.
+	b.Reset()
+	names := make([]string, 20000)
+	for i := range names {
+		names[i] = fmt.Sprintf("p%d", i)
+	}
+	fmt.Fprintf(&b, "policy = %s\n", strings.Join(names, ", "))
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s_origin = https://%s.example\n%s_credentials = true\n", n, n, n)
+	}
+	cfg, err := cors.ParseConfig(strings.NewReader(b.String()), "many.ini")
+	require.NoError(t, err)
+	require.Len(t, cfg.Policies, len(names))
+	assert.Equal(t, []string{"https://p19999.example"}, cfg.Policies[19999].AllowedOrigins)
+
+	// Repeated keys are found without comparing every pair.
+	b.Reset()
+	b.WriteString("origin = https://app.example\n")
+	for range 40000 {
+		b.WriteString("maxage = 1\n")
+	}
+	_, err = cors.ParseConfig(strings.NewReader(b.String()), "dup.ini")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "key already set on line 2")
+	assert.Contains(t, err.Error(), "more problems")
+}
+
+// BenchmarkParseConfig40000Keys times the file of TestParseConfigLarge.
+func BenchmarkParseConfig40000Keys(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("[filter:cors]\npolicy = api\napi_origin = https://app.example\n")
+	for i := range 40000 {
+		fmt.Fprintf(&sb, "api_nonsense%d = 1\n", i)
+	}
+	text := sb.String()
+	for b.Loop() {
+		_, _ = cors.ParseConfig(strings.NewReader(text), "big.ini")
+	}
 }

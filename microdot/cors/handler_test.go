@@ -358,14 +358,18 @@ func TestPreflightAllowHeaders(t *testing.T) {
 		acrh    []string
 		want    []string // nil: refused with 403
 	}{
-		{"nil, anonymous: wildcard", false, nil, []string{"x-a,x-b"}, []string{"*"}},
-		{"nil: authorization refused", false, nil, []string{"authorization,x-a"}, nil},
+		{"nil, anonymous: echo", false, nil, []string{"x-a,x-b"}, []string{"x-a,x-b"}},
+		{"nil: authorization echoed", false, nil, []string{"authorization,x-a"}, []string{"authorization,x-a"}},
+		{"star: authorization refused", false, []string{"*"}, []string{"authorization,x-a"}, nil},
+		{"star, anonymous: wildcard", false, []string{"*"}, []string{"x-a,x-b"}, []string{"*"}},
 		{"star and authorization", false, []string{"*", "Authorization"}, []string{"authorization,x-a"}, []string{"*, Authorization"}},
 		{"star and authorization, not requested", false, []string{"*", "Authorization"}, []string{"x-a"}, []string{"*"}},
 		{"nil, credentialed: echo", true, nil, []string{"x-a,x-b"}, []string{"x-a,x-b"}},
-		{"nil, credentialed: echo lines", true, nil, []string{"x-a", "", "x-b"}, []string{"x-a", "x-b"}},
+		{"nil, credentialed: echo lines", true, nil, []string{"x-a", "", "x-b"}, []string{"x-a, x-b"}},
+		{"nil, credentialed: authorization echoed", true, nil, []string{"authorization,content-type"}, []string{"authorization,content-type"}},
+		{"star, credentialed: echo", true, []string{"*"}, []string{"x-a"}, []string{"x-a"}},
 		{"credentialed: authorization by name", true, []string{"*", "authorization"}, []string{"authorization,x-b"}, []string{"authorization,x-b"}},
-		{"credentialed: authorization refused", true, nil, []string{"authorization"}, nil},
+		{"credentialed star: authorization refused", true, []string{"*"}, []string{"authorization"}, nil},
 		{"listed: configured list", true, []string{"X-A", "X-B", "Authorization"}, []string{"x-b"}, []string{"X-A, X-B, Authorization"}},
 		{"listed: authorization", false, []string{"Authorization"}, []string{"Authorization"}, []string{"Authorization"}},
 		{"listed: not listed", false, []string{"X-A"}, []string{"x-b"}, nil},
@@ -404,7 +408,7 @@ func TestPreflightAnyOrigin(t *testing.T) {
 	c := mustNew(t, cors.Config{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"*"}, MaxAge: -1})
 	w := serve(c, req("OPTIONS", "/", "Origin", "https://x.example", acrm, "PROPFIND", acrh, "x-y"))
 	assert.Equal(t, http.StatusNoContent, w.Code)
-	assert.Equal(t, http.Header{acao: {"*"}, acam: {"PROPFIND"}, acah: {"*"}, acma: {"0"}}, corsHeaders(w.Header()))
+	assert.Equal(t, http.Header{acao: {"*"}, acam: {"PROPFIND"}, acah: {"x-y"}, acma: {"0"}}, corsHeaders(w.Header()))
 	assert.Equal(t, []string{preflightVary}, w.Header().Values("Vary"))
 }
 
@@ -423,7 +427,7 @@ func TestPreflightLogging(t *testing.T) {
 		{req("OPTIONS", "/p", "Origin", "https://app.example", acrm, "DELETE"), []string{"check=method", "value=DELETE"}},
 		{req("OPTIONS", "/p", "Origin", "https://app.example", acrm, ""), []string{"check=method", "single method name"}},
 		{req("OPTIONS", "/p", "Origin", "https://app.example", acrm, "PUT", acrh, "x-token,x-nope"), []string{"check=headers", "value=x-nope", "not allowed by AllowedHeaders"}},
-		{req("OPTIONS", "/p", "Origin", "https://app.example", acrm, "PUT", acrh, "authorization"), []string{"check=headers", "lists it by name"}},
+		{req("OPTIONS", "/p", "Origin", "https://app.example", acrm, "PUT", acrh, "authorization"), []string{"check=headers", "list it by name"}},
 	} {
 		buf.Reset()
 		w := serve(c, tt.r)

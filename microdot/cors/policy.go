@@ -1,15 +1,23 @@
 package cors
 
-import "log/slog"
+import (
+	"log/slog"
+
+	"github.com/microdot-go/microdot/microdot/cors/internal/headers"
+	"github.com/microdot-go/microdot/microdot/cors/internal/origins"
+)
 
 // policy is the compiled, immutable form of one Policy.
 type policy struct {
 	name    string
 	deny    bool
-	origins originMatcher
+	origins origins.Matcher
 	creds   bool
 	methods methodSet
-	headers headerSet
+	headers headers.Set
+	// listedHeaders is the Access-Control-Allow-Headers value of a set of
+	// listed names: the names as configured, joined with ", ".
+	listedHeaders string
 	// expose is the Access-Control-Expose-Headers value, "" for none.
 	expose string
 	// maxAge is the Access-Control-Max-Age value, "" to omit it.
@@ -25,9 +33,9 @@ type policy struct {
 type snapshot struct {
 	// cfg is a private deep copy of the configuration as given.
 	cfg      Config
-	slabs    *slabs    // the CORS instance's; nil only for validation
-	policies []*policy // up to, and including, the first deny policy
-	verb     bool      // VerbMatch
+	slabs    *slabs[string] // the CORS instance's; nil only for validation
+	policies []*policy      // up to, and including, the first deny policy
+	verb     bool           // VerbMatch
 	// plainAny is the only policy when it is a plain "*" under FirstMatch:
 	// then no response depends on the Origin, every response carries
 	// Access-Control-Allow-Origin: * and none needs Vary: Origin.
@@ -41,7 +49,7 @@ type snapshot struct {
 // selectPolicy returns the policy that applies to a request with the single
 // Origin value ro and the method m (the requested method of a preflight), or
 // nil when none does.
-func (s *snapshot) selectPolicy(ro *reqOrigin, m string) *policy {
+func (s *snapshot) selectPolicy(ro *origins.Request, m string) *policy {
 	for _, p := range s.policies {
 		if p.deny {
 			return nil
@@ -49,7 +57,7 @@ func (s *snapshot) selectPolicy(ro *reqOrigin, m string) *policy {
 		if s.verb && !p.methods.selects(m) {
 			continue
 		}
-		if p.origins.match(ro) {
+		if p.origins.Match(ro) {
 			return p
 		}
 	}
@@ -58,9 +66,9 @@ func (s *snapshot) selectPolicy(ro *reqOrigin, m string) *policy {
 
 // allowOrigin returns the Access-Control-Allow-Origin value p sends to the
 // request origin ro.
-func (p *policy) allowOrigin(ro *reqOrigin) string {
-	if p.origins.any {
+func (p *policy) allowOrigin(ro *origins.Request) string {
+	if p.origins.Any() {
 		return AnyOrigin
 	}
-	return ro.raw
+	return ro.Raw
 }

@@ -3,6 +3,10 @@ package cors
 import (
 	"log/slog"
 	"net/http"
+	"strings"
+
+	"github.com/microdot-go/microdot/microdot/cors/internal/headers"
+	"github.com/microdot-go/microdot/microdot/cors/internal/origins"
 )
 
 // Reasons for refusing a preflight, beyond those of the
@@ -42,134 +46,142 @@ func isPreflight(r *http.Request) bool {
 // GetCORSHeaders uses it to decide whether to answer r itself.
 func IsPreflight(r *http.Request) bool { return isPreflight(r) }
 
-// appRequest is what the extension uses of the *microdot.Request it serves
-// in an App: the methods that the routes at its path serve. It is nil
-// outside an App.
-type appRequest interface {
+// routes is what the extension uses of the *microdot.Request it serves in
+// an App: the methods that the routes at its path serve. It is nil outside
+// an App.
+type routes interface {
 	Allow() []string
 }
 
-// values returns n strings for header values that belong to r's response
-// alone, from the extension's slabs.
-func (s *snapshot) values(n int, r *http.Request, _ appRequest) []string {
-	return s.slabs.take(n, r)
+// preflightReq is one preflight being checked.
+type preflightReq struct {
+	r            *http.Request
+	origins      []string // the Origin field lines
+	acrm         []string // the Access-Control-Request-Method field lines
+	app          routes   // nil outside an App
+	refusedCheck string   // on refusal: which check failed
+	refusedWhy   string   // on refusal: why
+	refusedValue string   // on refusal: the value at fault
 }
 
-// preflight checks the preflight r and, when it succeeds, writes the headers
+func (q *preflightReq) refuse(check, why, value string) *policy {
+	q.refusedCheck, q.refusedWhy, q.refusedValue = check, why, value
+	return nil
+}
+
+// preflight checks the preflight q and, when it succeeds, writes the headers
 // of the answer into h. It returns the status to answer with: the
-// configured success status, or 403 with nothing written. In an App (app is
-// not nil), the method must also be served by the routes at r's path, and 0
-// means that no route matches the path: nothing was written, and the App
-// answers 404.
-//
-// origins and acrm are r's Origin and Access-Control-Request-Method field
-// lines, which the caller looked up already.
-func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []string, app appRequest) int {
-	inApp := app != nil
-	if len(origins) != 1 {
-		return s.refuse(h, r, app, "origin", whyOriginCount, "")
-	}
-	if len(acrm) != 1 || !isToken(acrm[0]) || acrm[0] == "*" {
-		v := ""
-		if len(acrm) > 0 {
-			v = acrm[0]
-		}
-		return s.refuse(h, r, app, "method", whyMethodSyntax, v)
-	}
-	m := acrm[0]
-	ro := reqOrigin{raw: origins[0]}
-	p := s.selectPolicy(&ro, m)
+// configured success status, or 403 with no Access-Control-* header
+// written. In an App, the method must also be served by the routes at the
+// request's path, and 0 means that no route matches the path: nothing was
+// written, and the App answers 404.
+func (s *snapshot) preflight(h http.Header, q *preflightReq) int {
+	ro := origins.Request{}
+	p, hr, status := s.checkPreflight(q, &ro)
 	if p == nil {
-		return s.refuse(h, r, app, "origin", whyOrigin, ro.raw)
+		if status == 0 {
+			return 0
+		}
+		return s.refuse(h, q)
 	}
-	acrh := r.Header[hACRH]
-	var hr acrhResult
-	if len(acrh) > 0 {
-		if hr = p.headers.check(acrh); !hr.ok {
-			return s.refuse(h, r, app, "headers", hr.why, hr.bad)
+	var f fields
+	f.add(hACAO, p.allowOrigin(&ro))
+	if p.creds {
+		f.add(hACAC, "true")
+	}
+	f.add(hACAM, q.acrm[0])
+	if hr.Names > 0 {
+		f.add(hACAH, p.allowHeaders(q.r.Header[hACRH], hr))
+	}
+	if p.maxAge != "" {
+		f.add(hACMA, p.maxAge)
+	}
+	if p.pna {
+		if v := q.r.Header[hACRPN]; len(v) == 1 && v[0] == "true" {
+			f.add(hACAPN, "true")
+		}
+	}
+	f.add(hVary, p.preflightVary)
+	f.write(h, s.slabs, q.r)
+	return s.status
+}
+
+// checkPreflight runs the checks of a preflight in order: the Origin, the
+// requested method's syntax, the policy, the requested headers, the route
+// and the method. It returns the policy that allows the preflight, or nil
+// with status 403 (refused, the reason recorded in q) or 0 (no route).
+func (s *snapshot) checkPreflight(q *preflightReq, ro *origins.Request) (*policy, headers.Result, int) {
+	var hr headers.Result
+	if len(q.origins) != 1 {
+		return q.refuse("origin", whyOriginCount, ""), hr, http.StatusForbidden
+	}
+	if len(q.acrm) != 1 || !headers.IsToken(q.acrm[0]) || q.acrm[0] == "*" {
+		return q.refuse("method", whyMethodSyntax, strings.Join(q.acrm, ", ")), hr, http.StatusForbidden
+	}
+	m := q.acrm[0]
+	ro.Raw = q.origins[0]
+	p := s.selectPolicy(ro, m)
+	if p == nil {
+		return q.refuse("origin", whyOrigin, ro.Raw), hr, http.StatusForbidden
+	}
+	if acrh := q.r.Header[hACRH]; len(acrh) > 0 {
+		if hr = p.headers.Check(acrh); !hr.OK {
+			return q.refuse("headers", hr.Why, hr.Bad), hr, http.StatusForbidden
 		}
 	}
 	// Only now, with the origin and the headers allowed, is the path looked
-	// up: a refused preflight costs no routing. A path without routes is the
-	// App's 404.
+	// up: a refused preflight costs no routing.
 	var route []string
-	if inApp {
-		if route = app.Allow(); len(route) == 0 {
-			return 0
+	if q.app != nil {
+		if route = q.app.Allow(); len(route) == 0 {
+			return nil, hr, 0
 		}
 	}
-	if !p.methods.allows(m, route, inApp) {
-		if inApp {
-			return s.refuse(h, r, app, "method", whyMethodRoute, m)
+	if !p.methods.allows(m, route, q.app != nil) {
+		why := whyMethod
+		if q.app != nil {
+			why = whyMethodRoute
 		}
-		return s.refuse(h, r, app, "method", whyMethod, m)
+		return q.refuse("method", why, m), hr, http.StatusForbidden
 	}
-	pna := false
-	if p.pna {
-		v := r.Header[hACRPN]
-		pna = len(v) == 1 && v[0] == "true"
-	}
+	return p, hr, s.status
+}
 
-	// One backing array for every value.
-	n := 3 // origin, method, vary
-	if p.creds {
-		n++
+// allowHeaders returns the Access-Control-Allow-Headers value that answers
+// the request's header lines acrh, which p allows (hr).
+func (p *policy) allowHeaders(acrh []string, hr headers.Result) string {
+	switch {
+	case p.headers.Mode() == headers.Listed:
+		return p.listedHeaders
+	case p.headers.Mode() == headers.Echo || p.creds:
+		// Name every requested header. With credentials a "*" would
+		// name a header literally called "*".
+		return echoLines(acrh)
+	case hr.Authz:
+		// The wildcard never covers Authorization.
+		return "*, Authorization"
 	}
-	echo := 0 // lines of Access-Control-Request-Headers echoed back
-	if hr.names > 0 {
-		if p.headers.any && p.creds {
-			for _, l := range acrh {
-				if l != "" {
-					echo++
-				}
-			}
-			n += echo
-		} else {
-			n++
+	return "*"
+}
+
+// echoLines returns the request's Access-Control-Request-Headers, which
+// were checked already, as one value. Browsers send one line, which is
+// returned as it is.
+func echoLines(acrh []string) string {
+	if len(acrh) == 1 {
+		return acrh[0]
+	}
+	var b strings.Builder
+	for _, l := range acrh {
+		if l == "" {
+			continue
 		}
-	}
-	if p.maxAge != "" {
-		n++
-	}
-	if pna {
-		n++
-	}
-	v := s.values(n, r, app)
-	i := put(h, hACAO, v, 0, p.allowOrigin(&ro))
-	if p.creds {
-		i = put(h, hACAC, v, i, "true")
-	}
-	i = put(h, hACAM, v, i, m)
-	if hr.names > 0 {
-		switch {
-		case echo > 0:
-			// With credentials a "*" would name a header literally
-			// called "*": echo the request's list instead.
-			start := i
-			for _, l := range acrh {
-				if l != "" {
-					v[i] = l
-					i++
-				}
-			}
-			h[hACAH] = v[start:i:i]
-		case !p.headers.any:
-			i = put(h, hACAH, v, i, p.headers.listed)
-		case hr.authz:
-			// The wildcard never covers Authorization.
-			i = put(h, hACAH, v, i, "*, Authorization")
-		default:
-			i = put(h, hACAH, v, i, "*")
+		if b.Len() > 0 {
+			b.WriteString(", ")
 		}
+		b.WriteString(l)
 	}
-	if p.maxAge != "" {
-		i = put(h, hACMA, v, i, p.maxAge)
-	}
-	if pna {
-		i = put(h, hACAPN, v, i, "true")
-	}
-	addVary(h, p.preflightVary, v[i:i+1:i+1])
-	return s.status
+	return b.String()
 }
 
 // refuse reports a failed preflight: it logs why, when a logger is
@@ -178,27 +190,29 @@ func (s *snapshot) preflight(h http.Header, r *http.Request, origins, acrm []str
 // a preflight; Handler leaves it bare, so that refusing costs nothing (HTTP
 // caches do not store OPTIONS responses, and browsers do not cache failed
 // preflights).
-func (s *snapshot) refuse(h http.Header, r *http.Request, app appRequest, check, why, value string) int {
+func (s *snapshot) refuse(h http.Header, q *preflightReq) int {
 	if s.logger != nil {
-		s.logRefusal(r, check, why, value)
+		s.logRefusal(q)
 	}
-	if app != nil {
-		addVary(h, s.refusedVary, s.values(1, r, app))
+	if q.app != nil {
+		var f fields
+		f.add(hVary, s.refusedVary)
+		f.write(h, s.slabs, q.r)
 	}
 	return http.StatusForbidden
 }
 
-func (s *snapshot) logRefusal(r *http.Request, check, why, value string) {
-	ctx := r.Context()
+func (s *snapshot) logRefusal(q *preflightReq) {
+	ctx := q.r.Context()
 	if !s.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	s.logger.LogAttrs(ctx, slog.LevelDebug, "cors: preflight refused",
-		slog.String("check", check),
-		slog.String("reason", why),
-		slog.String("value", value),
-		slog.String("origin", r.Header.Get(hOrigin)),
-		slog.String("method", r.Header.Get(hACRM)),
-		slog.String("path", r.URL.Path),
+		slog.String("check", q.refusedCheck),
+		slog.String("reason", q.refusedWhy),
+		slog.String("value", q.refusedValue),
+		slog.String("origin", q.r.Header.Get(hOrigin)),
+		slog.String("method", q.r.Header.Get(hACRM)),
+		slog.String("path", q.r.URL.Path),
 	)
 }

@@ -9,45 +9,43 @@ import (
 // that belongs to that response alone: a handler may change or append to it
 // without touching any other response or the configuration (the flaw of
 // sharing one slice between responses, rs/cors#198). Allocating those slices
-// one by one would cost an allocation per response; instead, slots carves
-// them out of larger arrays ("slabs"), handing out every element exactly
-// once. A slab lives as long as one of its slices is referenced by a
-// response (so a long-lived streaming response keeps at most one 1 KiB slab
-// alive); then the garbage collector reclaims it like any other array.
-// In an App the request's own slab serves instead (Request.HeaderValues),
-// which needs no atomic counter: slots serve Handler and GetCORSHeaders.
+// one by one would cost an allocation per response; instead, slabs carve
+// them out of larger arrays, handing out every element exactly once. A slab
+// lives as long as one of its elements is referenced (so a long-lived
+// streaming response keeps at most one slab alive); then the garbage
+// collector reclaims it like any other array. Nothing is ever reused.
 
-// slabLen is the number of strings in one slab.
+// slabLen is the number of elements in one slab.
 const slabLen = 64
 
-// maxSlots is the largest request served from a slab; larger ones (an echoed
-// list of many header lines) are allocated on their own.
-const maxSlots = 16
+// maxTake is the largest request served from a slab; larger ones are
+// allocated on their own.
+const maxTake = 16
 
-type slab struct {
+type slab[T any] struct {
 	next atomic.Int64 // elements handed out
-	vals [slabLen]string
+	vals [slabLen]T
 }
 
 // stripes spreads concurrent requests over several current slabs, so that
 // cores serving requests at the same time rarely touch the same counter.
 const stripes = 16
 
-// slabs is the slab allocator of one CORS instance (no state is shared
+// slabs is a slab allocator of one CORS instance (no state is shared
 // between instances).
-type slabs struct {
+type slabs[T any] struct {
 	current [stripes]struct {
-		p atomic.Pointer[slab]
+		p atomic.Pointer[slab[T]]
 		_ [56]byte // one cache line per stripe
 	}
 }
 
-// take returns a zeroed []string of length and capacity n whose elements no
-// other caller ever receives. Capacity n means that a handler appending to it
+// take returns a zeroed []T of length and capacity n whose elements no other
+// caller ever receives. Capacity n means that a handler appending to it
 // reallocates instead of spilling into a neighbour. A nil sl allocates.
-func (sl *slabs) take(n int, r *http.Request) []string {
-	if n > maxSlots || sl == nil {
-		return make([]string, n)
+func (sl *slabs[T]) take(n int, r *http.Request) []T {
+	if n > maxTake || sl == nil {
+		return make([]T, n)
 	}
 	// Concurrent requests come on different connections, whose client
 	// ports differ: the last byte of the remote address spreads them over
@@ -64,7 +62,7 @@ func (sl *slabs) take(n int, r *http.Request) []string {
 				return s.vals[end-n : end : end]
 			}
 		}
-		fresh := new(slab)
+		fresh := new(slab[T])
 		fresh.next.Store(int64(n))
 		if cur.CompareAndSwap(s, fresh) {
 			return fresh.vals[0:n:n]
