@@ -63,8 +63,8 @@ func (e *engine) acquire(w http.ResponseWriter, r *http.Request) *Request {
 		}
 		r.Body = &bodyReader{body}
 	}
-	// The bound on writing starts with the request: reading the body may
-	// make net/http write a 100 Continue, and a handler may take its time.
+	// The writer notes when the request came in, for a handler that takes
+	// its time under a server's WriteTimeout.
 	req.writer()
 	return req
 }

@@ -284,7 +284,6 @@ func (e *engine) write(req *Request, c *chain, res *Response) {
 	}
 	sw := req.writer()
 	e.send(req, sw, res)
-	sw.finish()
 }
 
 func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
@@ -304,9 +303,6 @@ func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
 		if res.StatusCode == 0 {
 			status = http.StatusNoContent
 		}
-		if !head && bodyAllowed(status) && !sw.keep {
-			h.Set("Content-Length", "0")
-		}
 		req.started = true
 		sw.WriteHeader(status)
 	case bodyText, bodyHTML, bodyBytes, bodyJSON:
@@ -315,9 +311,9 @@ func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
 			n = len(req.body)
 		}
 		// net/http sets the Content-Length of a body it holds whole when
-		// the handler returns; a larger one, a HEAD response, or one that
-		// finish sends before the handler returns needs it set here.
-		if bodyAllowed(status) && (head || n > smallBody || !sw.keep) {
+		// the handler returns; a larger one, or a HEAD response, needs it
+		// set here.
+		if bodyAllowed(status) && (head || n > smallBody) {
 			h.Set("Content-Length", strconv.Itoa(n))
 		}
 		req.started = true
@@ -371,5 +367,4 @@ func (r *Request) plain500() {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	sw.WriteHeader(http.StatusInternalServerError)
 	sw.WriteString(body)
-	sw.finish()
 }

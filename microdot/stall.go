@@ -24,21 +24,15 @@ const cutGrace = time.Second
 // stallWriter is the response writer of a request: every write to the client
 // must make progress within stall (App.WriteStallTimeout), or it fails and
 // net/http closes the connection. The deadline is set when the response
-// starts, and extended after every stallChunk bytes and on every flush.
-//
-// What happens after the response depends on who else writes to the
-// connection. When the App is the server's handler (Run, NewServer, or
-// http.Server{Handler: app}), every request on the connection comes through
-// the App and sets its own deadline as it starts, so the deadline is left in
-// place and covers the rest of the response, which net/http sends after the
-// handler returns. Otherwise (the App behind middleware or in a mux), finish
-// sends the rest under the deadline and clears it, so that the next request
-// on a kept-alive connection starts without one, whoever serves it.
+// starts, and extended after every stallChunk bytes and on every flush. It
+// stays in place for what net/http sends after the handler returns (the
+// buffered end of the response), and net/http clears it once the response
+// is sent, so the next request on a kept-alive connection starts without
+// one, whoever serves it.
 type stallWriter struct {
 	http.ResponseWriter
 	rc       http.ResponseController
 	stall    time.Duration
-	keep     bool        // the App serves every request of the connection
 	armedAt  time.Time   // when the deadline was last set; zero: not set
 	unsent   int         // bytes written since then
 	unable   bool        // the writer has no deadlines (a ResponseRecorder)
@@ -48,21 +42,13 @@ type stallWriter struct {
 
 // init makes s the bounded writer of a request to app, as the request comes
 // in. A server with a WriteTimeout no longer than the App's limit has set a
-// deadline for the request already, and sets a new one for the next request
-// on the connection: s leaves it in place. When the App serves every
-// request of the connection, s sets the deadline at once (one left by the
-// previous response must not fail what net/http writes for this request
-// before its response, a 100 Continue) and leaves it in place.
+// deadline for the request already: s leaves it in place until the
+// response starts (and renews it then if the handler took long).
 func (s *stallWriter) init(app *App, w http.ResponseWriter, r *http.Request) {
 	s.ResponseWriter, s.rc, s.stall = w, *http.NewResponseController(w), app.writeStall()
 	srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
-	switch {
-	case srv == nil || s.stall <= 0:
-	case srv.WriteTimeout > 0 && srv.WriteTimeout <= s.stall:
-		s.keep, s.armedAt = true, time.Now()
-	case srv.Handler == http.Handler(app):
-		s.keep = true
-		s.extend()
+	if srv != nil && s.stall > 0 && srv.WriteTimeout > 0 && srv.WriteTimeout <= s.stall {
+		s.armedAt = time.Now()
 	}
 }
 
@@ -140,11 +126,6 @@ func (s *stallWriter) WriteString(str string) (n int, err error) {
 // FlushError sends what is buffered to the client.
 func (s *stallWriter) FlushError() error {
 	s.extend()
-	return s.flush()
-}
-
-// flush sends what is buffered under the deadline in force.
-func (s *stallWriter) flush() error {
 	if err := s.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return err
 	}
@@ -167,17 +148,3 @@ func (s *stallWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap gives http.ResponseController the underlying writer.
 func (s *stallWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-// finish ends the response. Unless the deadline may stay (see stallWriter),
-// it sends the rest of the response under the deadline, then clears the
-// deadline. A failed send leaves the connection broken, and net/http closes
-// it.
-func (s *stallWriter) finish() {
-	if s.armedAt.IsZero() || s.hijacked || s.keep {
-		return
-	}
-	s.flush()
-	if !s.cutOff.Load() {
-		s.rc.SetWriteDeadline(time.Time{})
-	}
-}
