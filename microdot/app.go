@@ -123,7 +123,11 @@ func (a *App) logger() *slog.Logger {
 	return slog.Default()
 }
 
-func (a *App) writeStall() time.Duration {
+// WriteStallLimit returns the limit in force on a write that makes no
+// progress (see WriteStallTimeout): DefaultWriteStallTimeout when the field
+// is zero, and 0, meaning none, when it is negative. Extensions that take
+// a connection over (see Takeover) bound their own writes with it.
+func (a *App) WriteStallLimit() time.Duration {
 	switch {
 	case a.WriteStallTimeout == 0:
 		return DefaultWriteStallTimeout

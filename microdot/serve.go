@@ -72,7 +72,7 @@ func (a *App) NewServer(addr string) *http.Server {
 		ReadTimeout:       DefaultReadTimeout,
 		IdleTimeout:       DefaultIdleTimeout,
 		MaxHeaderBytes:    DefaultMaxHeaderBytes,
-		WriteTimeout:      max(a.writeStall(), 0),
+		WriteTimeout:      a.WriteStallLimit(),
 		// Let the App answer "OPTIONS *" (with its Allow list and hooks).
 		DisableGeneralOptionsHandler: true,
 		ErrorLog:                     slog.NewLogLogger(a.logger().Handler(), slog.LevelWarn),

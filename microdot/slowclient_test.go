@@ -292,3 +292,18 @@ func TestProgressOutlastsTheWriteTimeout(t *testing.T) {
 		assert.Equal(t, want, string(body), path)
 	}
 }
+
+func TestWriteStallLimit(t *testing.T) {
+	for _, tc := range []struct {
+		field, want time.Duration
+	}{
+		{0, microdot.DefaultWriteStallTimeout},
+		{time.Second, time.Second},
+		{-1, 0},
+	} {
+		app := microdot.New()
+		app.WriteStallTimeout = tc.field
+		assert.Equal(t, tc.want, app.WriteStallLimit(), "WriteStallTimeout %v", tc.field)
+		assert.Equal(t, tc.want, app.NewServer(":0").WriteTimeout, "NewServer's WriteTimeout for %v", tc.field)
+	}
+}

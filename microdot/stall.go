@@ -45,7 +45,7 @@ type stallWriter struct {
 // deadline for the request already: s leaves it in place until the
 // response starts (and renews it then if the handler took long).
 func (s *stallWriter) init(app *App, w http.ResponseWriter, r *http.Request) {
-	s.ResponseWriter, s.rc, s.stall = w, *http.NewResponseController(w), app.writeStall()
+	s.ResponseWriter, s.rc, s.stall = w, *http.NewResponseController(w), app.WriteStallLimit()
 	srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
 	if srv != nil && s.stall > 0 && srv.WriteTimeout > 0 && srv.WriteTimeout <= s.stall {
 		s.armedAt = time.Now()

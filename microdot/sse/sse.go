@@ -70,10 +70,7 @@ func (c Config) Handler(f func(req *microdot.Request, s *SSE) error) microdot.Ha
 		panic("sse: Handler needs a non-nil function")
 	}
 	return func(req *microdot.Request) (*microdot.Response, error) {
-		stall := req.App().WriteStallTimeout
-		if stall == 0 {
-			stall = microdot.DefaultWriteStallTimeout
-		}
+		stall := req.App().WriteStallLimit()
 		return microdot.Takeover(func(w http.ResponseWriter, r *http.Request) error {
 			return c.serve(req, w, r, stall, f)
 		}), nil

@@ -99,10 +99,7 @@ func (c Config) Handler(f func(req *microdot.Request, ws *WebSocket) error) micr
 		if err := c.checkOrigin(req.Request); err != nil {
 			return nil, err
 		}
-		stall := req.App().WriteStallTimeout
-		if stall == 0 {
-			stall = microdot.DefaultWriteStallTimeout
-		}
+		stall := req.App().WriteStallLimit()
 		return microdot.Takeover(func(w http.ResponseWriter, r *http.Request) error {
 			return c.serve(req, w, r, stall, f)
 		}), nil
