@@ -51,15 +51,11 @@ func NewBasic(check func(req *microdot.Request, username, password string) (user
 
 // Required returns h behind Basic authentication: a request without valid
 // credentials gets the failure response and never reaches h.
-func (a *BasicAuth) Required(h microdot.Handler) microdot.Handler { return a.wrap(h, true) }
+func (a *BasicAuth) Required(h microdot.Handler) microdot.Handler { return wrap(a, h, true) }
 
 // Optional returns h behind optional Basic authentication: h always runs,
 // and CurrentUser is the user when the credentials are valid, nil otherwise.
-func (a *BasicAuth) Optional(h microdot.Handler) microdot.Handler { return a.wrap(h, false) }
-
-func (a *BasicAuth) wrap(h microdot.Handler, required bool) microdot.Handler {
-	return wrap(a, h, required)
-}
+func (a *BasicAuth) Optional(h microdot.Handler) microdot.Handler { return wrap(a, h, false) }
 
 func (a *BasicAuth) credentials(r *http.Request) ([]string, bool) {
 	u, p, ok := ParseBasic(r.Header.Get("Authorization"))

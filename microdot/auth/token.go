@@ -48,15 +48,11 @@ func NewToken(check func(req *microdot.Request, token string) (user any, err err
 
 // Required returns h behind token authentication: a request without a valid
 // token gets the failure response and never reaches h.
-func (a *TokenAuth) Required(h microdot.Handler) microdot.Handler { return a.wrap(h, true) }
+func (a *TokenAuth) Required(h microdot.Handler) microdot.Handler { return wrap(a, h, true) }
 
 // Optional returns h behind optional token authentication: h always runs,
 // and CurrentUser is the user when the token is valid, nil otherwise.
-func (a *TokenAuth) Optional(h microdot.Handler) microdot.Handler { return a.wrap(h, false) }
-
-func (a *TokenAuth) wrap(h microdot.Handler, required bool) microdot.Handler {
-	return wrap(a, h, required)
-}
+func (a *TokenAuth) Optional(h microdot.Handler) microdot.Handler { return wrap(a, h, false) }
 
 func (a *TokenAuth) credentials(r *http.Request) ([]string, bool) {
 	t, ok := ParseToken(r.Header, a.Header, a.Scheme)
