@@ -288,11 +288,7 @@ func (e *engine) write(req *Request, c *chain, res *Response) {
 
 func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
 	h := sw.Header()
-	for k, v := range res.Header {
-		// Capped, so that an Add to the sent header cannot write into
-		// the backing array of the Response's.
-		h[k] = v[:len(v):len(v)]
-	}
+	copyHeader(h, res.Header)
 	status := res.StatusCode
 	if status == 0 {
 		status = http.StatusOK
@@ -341,6 +337,19 @@ func (e *engine) send(req *Request, sw *stallWriter, res *Response) {
 	case bodyHandler:
 		req.started = true
 		res.value.(http.Handler).ServeHTTP(sw, req.Request)
+	}
+}
+
+// copyHeader adds the fields of src to dst. The values are capped, so that
+// an Add to dst cannot write into the backing arrays of src. Most responses
+// carry only their Content-Type, which is copied without walking the map.
+func copyHeader(dst, src http.Header) {
+	if ct, ok := src["Content-Type"]; ok && len(src) == 1 {
+		dst["Content-Type"] = ct[:len(ct):len(ct)]
+		return
+	}
+	for k, v := range src {
+		dst[k] = v[:len(v):len(v)]
 	}
 }
 

@@ -40,9 +40,9 @@ func slowReaders(t *testing.T, app *microdot.App, n int) (addr string, allClosed
 }
 
 // slowReadersOf is slowReaders with count pipelined requests for path
-// (/big: 256 KiB, /medium: 8 KiB), and the server's handler wrapped by wrap
-// when it is not nil.
-func slowReadersOf(t *testing.T, app *microdot.App, n int, path string, count int, wrap func(http.Handler) http.Handler) (addr string, allClosed <-chan struct{}, served <-chan error) {
+// (/big: 256 KiB, /medium: 8 KiB, /small: 5 bytes), and the server changed
+// by setup when it is not nil.
+func slowReadersOf(t *testing.T, app *microdot.App, n int, path string, count int, setup func(*http.Server)) (addr string, allClosed <-chan struct{}, served <-chan error) {
 	t.Helper()
 	big := []byte(strings.Repeat("x", 256<<10))
 	app.Get("/big", func(*microdot.Request) (*microdot.Response, error) {
@@ -58,8 +58,8 @@ func slowReadersOf(t *testing.T, app *microdot.App, n int, path string, count in
 	done, serving := make(chan struct{}), make(chan struct{})
 	l := smallBuffers{listen(t)}
 	srv := app.NewServer(l.Addr().String())
-	if wrap != nil {
-		srv.Handler = wrap(srv.Handler)
+	if setup != nil {
+		setup(srv)
 	}
 	srv.ConnState = func(c net.Conn, s http.ConnState) {
 		mu.Lock()
@@ -102,29 +102,40 @@ func slowReadersOf(t *testing.T, app *microdot.App, n int, path string, count in
 
 // TestClientsThatStopReadingAreClosed: connections whose client sends
 // requests and never reads the responses are closed once a write has made
-// no progress for WriteStallTimeout, while other clients are served.
+// no progress for WriteStallTimeout, while other clients are served: under
+// NewServer, whose WriteTimeout net/http sets for each request, and under a
+// server without one, where the App sets the deadline of each response.
 func TestClientsThatStopReadingAreClosed(t *testing.T) {
-	middleware := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) })
+	middleware := func(srv *http.Server) {
+		h := srv.Handler
+		srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) })
 	}
+	noWriteTimeout := func(srv *http.Server) { srv.WriteTimeout = 0 }
 	for _, tc := range []struct {
 		name  string
 		path  string
 		count int
-		wrap  func(http.Handler) http.Handler
+		setup func(*http.Server)
 	}{
 		{"large responses", "/big", 16, nil},
 		{"responses that net/http sends after the handler", "/medium", 64, nil},
 		{"the App behind middleware", "/medium", 64, middleware},
+		{"large responses, no WriteTimeout", "/big", 16, noWriteTimeout},
+		{"medium responses, no WriteTimeout", "/medium", 64, noWriteTimeout},
+		{"small responses, no WriteTimeout", "/small", 4000, noWriteTimeout},
+		{"the App behind middleware, no WriteTimeout", "/medium", 64, func(srv *http.Server) {
+			middleware(srv)
+			noWriteTimeout(srv)
+		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) { testClientsThatStopReading(t, tc.path, tc.count, tc.wrap) })
+		t.Run(tc.name, func(t *testing.T) { testClientsThatStopReading(t, tc.path, tc.count, tc.setup) })
 	}
 }
 
-func testClientsThatStopReading(t *testing.T, path string, count int, wrap func(http.Handler) http.Handler) {
+func testClientsThatStopReading(t *testing.T, path string, count int, setup func(*http.Server)) {
 	app := quietApp()
 	app.WriteStallTimeout = 300 * time.Millisecond
-	addr, allClosed, served := slowReadersOf(t, app, 40, path, count, wrap)
+	addr, allClosed, served := slowReadersOf(t, app, 40, path, count, setup)
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
