@@ -21,6 +21,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-chi/chi/v5"
@@ -43,19 +44,10 @@ var routers = map[string]func() http.Handler{
 		})
 		return r
 	},
-	"microdot-hooks": func() http.Handler {
-		app := microdot.New()
-		app.BeforeRequest(func(*microdot.Request) (*microdot.Response, error) {
-			return nil, nil
-		})
-		app.AfterRequest(func(*microdot.Request, *microdot.Response) *microdot.Response {
-			return nil
-		})
-		app.Get("/hello", func(*microdot.Request) (*microdot.Response, error) {
-			return microdot.Text("hello"), nil
-		})
-		return app
-	},
+	"microdot-hooks": func() http.Handler { return helloApp(0) },
+	// The App without its bound on clients that stop reading, to measure
+	// what the bound costs; not a way to serve.
+	"microdot-hooks-unbounded": func() http.Handler { return helloApp(-1) },
 	"gin": func() http.Handler {
 		gin.SetMode(gin.ReleaseMode)
 		e := gin.New()
@@ -76,6 +68,23 @@ var routers = map[string]func() http.Handler{
 		e.GET("/hello", func(c echo.Context) error { return c.String(http.StatusOK, "hello") })
 		return e
 	},
+}
+
+// helloApp is the App contender: GET /hello, with two no-op hooks, one
+// before and one after each request, and the given WriteStallTimeout.
+func helloApp(stall time.Duration) *microdot.App {
+	app := microdot.New()
+	app.WriteStallTimeout = stall
+	app.BeforeRequest(func(*microdot.Request) (*microdot.Response, error) {
+		return nil, nil
+	})
+	app.AfterRequest(func(*microdot.Request, *microdot.Response) *microdot.Response {
+		return nil
+	})
+	app.Get("/hello", func(*microdot.Request) (*microdot.Response, error) {
+		return microdot.Text("hello"), nil
+	})
+	return app
 }
 
 func main() {
