@@ -51,10 +51,13 @@ load() { # load CONTENDER SECONDS: prints "requests instructions"
 }
 
 for c in "${contenders[@]}"; do
-	read -r r1 i1 < <(load "$c" "$short")
-	read -r r2 i2 < <(load "$c" "$long")
+	load "$c" "$short" >"$dir/short"
+	load "$c" "$long" >"$dir/long"
+	read -r r1 i1 <"$dir/short"
+	read -r r2 i2 <"$dir/long"
 	echo "$c $(((i2 - i1) / (r2 - r1)))"
-done | awk '
+done >"$dir/counts"
+awk '
 	{ n[$1] = $2; order[++k] = $1 }
 	END {
 		printf "instructions per request, server only (GOMAXPROCS=1, GC on)\n"
@@ -65,4 +68,4 @@ done | awk '
 				line = line sprintf("   httprouter / %s: %.3f", c, n["httprouter"] / n[c])
 			print line
 		}
-	}'
+	}' "$dir/counts"
